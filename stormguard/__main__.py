@@ -1,0 +1,3 @@
+from stormguard.cli import main
+
+raise SystemExit(main())

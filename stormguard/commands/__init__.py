@@ -1,0 +1,1 @@
+"""Sub-commands of the `stormguard` CLI, discovered by module name (see stormguard.cli)."""

@@ -1,0 +1,54 @@
+"""What an audit produces: findings, and the severities they carry."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+SEVERITY_RANK: dict[str, int] = {name: i for i, name in enumerate(SEVERITIES)}
+
+
+def severity_at_least(severity: str, floor: str) -> bool:
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[floor]
+
+
+@dataclass
+class Waiver:
+    """An accepted exception: rule + device glob + interface glob, with reason, owner, expiry."""
+
+    rule: str
+    device: str = "*"
+    interface: str = "*"
+    reason: str = ""
+    owner: str = ""
+    expires: str | None = None  # ISO date (YYYY-MM-DD); None = never
+    source: str = ""  # file:line where the waiver was declared
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    device: str
+    platform: str
+    interface: str | None  # None for a device-wide (global) finding
+    line: int | None  # source line in the config text
+    message: str
+    expected: str = ""
+    actual: str = ""
+    remediation: str = ""  # snippet in the device's own syntax
+    source: str = ""  # file or snapshot the config came from
+    waived: bool = False
+    waiver: Waiver | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Identity across runs: (rule, device, interface). Used for baselines and new/resolved."""
+        return (self.rule, self.device, self.interface or "")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("extra", None)
+        return d
