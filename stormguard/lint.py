@@ -1,0 +1,172 @@
+"""`stormguard lint`: judge candidate configurations before a change, locally and in CI.
+
+Pure orchestration over the parsers, the policy and the engine: read each file, parse it
+(detecting the platform unless told), audit it, optionally subtract a baseline, and hand a
+:class:`LintReport` to a formatter. A file that cannot be read or parsed becomes an error entry
+for that file; the other files are still linted.
+
+This module and everything it imports must stay free of heavy imports (napalm, netmiko, scapy,
+sqlalchemy): `stormguard lint` is run on every commit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from stormguard.errors import InputError, StormguardError
+from stormguard.findings import SEVERITIES, Finding, Waiver, severity_at_least
+
+JSON_VERSION = 1
+
+
+@dataclass
+class LintResult:
+    """One device out of one source file (a vSwitch bundle may hold several bridges)."""
+
+    source: str
+    device: str | None = None
+    platform: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LintReport:
+    results: list[LintResult]
+    fail_on: str | None  # None: never fail on findings
+    expired_waivers: list[Waiver] = field(default_factory=list)
+    baseline: str | None = None
+    baseline_suppressed: int = 0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    @property
+    def errors(self) -> list[str]:
+        return [e for r in self.results for e in r.errors]
+
+    def failing(self) -> list[Finding]:
+        if self.fail_on is None:
+            return []
+        return [f for f in self.findings
+                if not f.waived and severity_at_least(f.severity, self.fail_on)]
+
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if self.failing() else 0
+
+    def summary(self) -> dict[str, Any]:
+        active = [f for f in self.findings if not f.waived]
+        by_sev = Counter(f.severity for f in active)
+        by_rule = Counter(f.rule for f in active)
+        return {
+            "files": len({r.source for r in self.results}),
+            "devices": sum(1 for r in self.results if r.device is not None),
+            "findings": len(active),
+            "waived": sum(1 for f in self.findings if f.waived),
+            "by_severity": {s: by_sev.get(s, 0) for s in reversed(SEVERITIES)},
+            "by_rule": dict(sorted(by_rule.items())),
+            "errors": len(self.errors),
+            "expired_waivers": [
+                {"rule": w.rule, "device": w.device, "interface": w.interface,
+                 "expires": w.expires, "owner": w.owner, "source": w.source}
+                for w in self.expired_waivers
+            ],
+            "fail_on": self.fail_on or "never",
+            "failed": self.exit_code() != 0,
+            "baseline": self.baseline,
+            "baseline_suppressed": self.baseline_suppressed,
+        }
+
+
+def lint_paths(
+    paths: Iterable[str],
+    *,
+    platform: str | None = None,
+    policy_files: Iterable[str] = (),
+    fail_on: str | None = "medium",
+    baseline: str | None = None,
+    today: date | None = None,
+) -> LintReport:
+    from stormguard.engine import audit
+    from stormguard.parsers import parse_config
+    from stormguard.policy import load_policy
+    from stormguard.sources import expand_paths, read_config
+
+    policy = load_policy(list(policy_files))  # a bad policy is a usage error: raise
+    results: list[LintResult] = []
+    expired: dict[tuple[str, str, str, str | None], Waiver] = {}
+    files = list(expand_paths(list(paths)))
+    if not files:
+        raise InputError("no configuration files found in the paths given")
+    for path in files:
+        try:
+            src = read_config(path)
+            devices = parse_config(src.text, platform, source=path)
+        except StormguardError as exc:
+            results.append(LintResult(source=path, errors=[str(exc)]))
+            continue
+        except Exception as exc:  # a parser bug must not hide the other files
+            results.append(LintResult(
+                source=path, errors=[f"{path}: parser failed: {type(exc).__name__}: {exc}"]))
+            continue
+        for dev in devices:
+            dev.source = path
+            outcome = audit([dev], policy, today=today)
+            for f in outcome.findings:
+                f.source = path
+            for w in outcome.expired_waivers:
+                expired[(w.rule, w.device, w.interface, w.expires)] = w
+            results.append(LintResult(
+                source=path, device=dev.hostname, platform=dev.platform,
+                findings=outcome.findings, warnings=list(dev.warnings)))
+    report = LintReport(results=results, fail_on=fail_on, expired_waivers=list(expired.values()))
+    if baseline:
+        apply_baseline(report, baseline)
+    return report
+
+
+def load_baseline(path: str) -> Counter[tuple[str, str, str]]:
+    """Finding keys (rule, device, interface) of an earlier `--format json` output."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except FileNotFoundError:
+        raise InputError(f"{path}: baseline file not found") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a stormguard JSON baseline ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("version") != JSON_VERSION or not isinstance(
+        doc.get("results"), list
+    ):
+        raise InputError(f"{path}: not a stormguard JSON baseline (version {JSON_VERSION})")
+    keys: Counter[tuple[str, str, str]] = Counter()
+    for res in doc["results"]:
+        for f in res.get("findings", []) if isinstance(res, dict) else []:
+            if isinstance(f, dict) and not f.get("waived"):
+                keys[(str(f.get("rule")), str(res.get("device")), f.get("interface") or "")] += 1
+    return keys
+
+
+def apply_baseline(report: LintReport, path: str) -> None:
+    """Keep only findings that are new compared with the baseline (counted per key)."""
+    known = load_baseline(path)
+    suppressed = 0
+    for res in report.results:
+        kept = []
+        for f in res.findings:
+            if not f.waived and known[f.key] > 0:
+                known[f.key] -= 1
+                suppressed += 1
+            else:
+                kept.append(f)
+        res.findings = kept
+    report.baseline = path
+    report.baseline_suppressed = suppressed

@@ -1,0 +1,589 @@
+"""One parser core for the indented, Cisco-style running configs: IOS / IOS-XE, NX-OS, EOS.
+
+The three platforms print the same shape of text -- top-level statements in column 0, the
+statements of a section (``interface``, ``vlan``) indented below it (1 space on IOS, 2 on NX-OS,
+3 on EOS) -- and mostly the same keywords. What differs is small and lives in :class:`Dialect`:
+how a port-channel is spelled, whether ``spanning-tree portfast`` also covers trunks (EOS), how a
+banner ends (EOS: a line ``EOF``), whether spanning tree can be switched off globally (EOS).
+
+Why a hand-written single pass rather than a general hierarchical parser: ``stormguard lint`` is
+meant to run in pre-commit hooks and CI over hundreds of configs, so every line costs a couple of
+``startswith``/``split`` calls and nothing else; the only regular expressions run are inside
+:meth:`VlanSet.parse` for the (few) VLAN lists. And what we need is small: the storm-relevant facts
+of each port, each with its source line.
+
+Robustness is part of the contract (see :mod:`stormguard.parsers`): banner text and certificate
+hex are skipped without being read as commands, statements nested deeper than a section's own
+statements (``hsrp 1`` / ``   shutdown``) are not mistaken for port settings, and a statement we
+recognise but cannot read becomes a ``Device.warnings`` entry with its line number -- never an
+exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from stormguard.errors import InputError
+from stormguard.model import PLATFORM_NAMES, Device, Interface, StormControl, Vlan
+from stormguard.vlans import VlanSet
+
+# Traffic classes as the configs spell them -> the model's names.
+_STORM_CLASSES: dict[str, tuple[str, ...]] = {
+    "broadcast": ("broadcast",),
+    "multicast": ("multicast",),
+    "unicast": ("unknown-unicast",),
+    "unknown-unicast": ("unknown-unicast",),
+    "all": ("broadcast", "multicast", "unknown-unicast"),  # EOS
+}
+_STORM_ACTIONS = frozenset({"shutdown", "trap"})
+_SUFFIX = {"k": 1e3, "m": 1e6, "g": 1e9}
+
+# Interface kinds by (lower-cased) name prefix; the first match wins, so longer prefixes first.
+_KIND_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("port-channel", "aggregate"),
+    ("vlan", "vlan"),
+    ("loopback", "loopback"),
+    ("mgmt", "management"),
+    ("management", "management"),
+    ("tunnel", "tunnel"),
+    ("nve", "tunnel"),
+    ("vxlan", "tunnel"),
+    ("appgigabitethernet", "internal"),
+    ("null", "other"),
+    ("bdi", "other"),
+    ("bvi", "other"),
+    ("recirc", "internal"),
+)
+_MGMT_VRFS = frozenset({"mgmt-vrf", "mgmt-intf", "management"})
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What one platform does differently from the common Cisco-style core."""
+
+    platform: str
+    #: How the aggregate a ``channel-group N`` joins is spelled (``Port-channel`` on IOS).
+    aggregate_prefix: str
+    #: EOS: ``spanning-tree portfast`` has no ``trunk`` keyword and applies to trunks as well.
+    portfast_covers_trunks: bool = False
+    #: EOS: ``banner login`` is followed by the text and a line ``EOF``.
+    banner_ends_with_eof: bool = False
+    #: EOS: ``no spanning-tree`` / ``spanning-tree mode none`` switch spanning tree off.
+    stp_can_be_off: bool = False
+    #: Statements that name the device (NX-OS also knows the older ``switchname``).
+    hostname_keywords: frozenset[str] = frozenset({"hostname"})
+
+
+def parse_cisco_like(text: str, dialect: Dialect, source: str = "") -> Device:
+    """Parse one running config of `dialect`'s platform into a :class:`Device`."""
+    return _Parser(dialect, source).run(text)
+
+
+# ----------------------------------------------------------------------------------------------
+# small pure helpers
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on LF (CRLF and bare-CR files too) so line numbers match what an editor shows."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            text = text.replace("\r", "\n")
+    return text.split("\n")
+
+
+def parse_number(token: str) -> float | None:
+    """``10.00`` -> 10.0, ``2k`` -> 2000.0, ``1.5m`` -> 1500000.0; None if unreadable."""
+    if not token:
+        return None
+    mult = _SUFFIX.get(token[-1].lower())
+    if mult is not None:
+        token = token[:-1]
+    try:
+        value = float(token)
+    except ValueError:
+        return None
+    if value != value or value < 0 or value == float("inf"):  # NaN, negative, inf
+        return None
+    return value * mult if mult is not None else value
+
+
+def interface_kind(name: str) -> str:
+    low = name.lower()
+    for prefix, kind in _KIND_PREFIXES:
+        if low.startswith(prefix):
+            return kind
+    if low.startswith("po") and low[2:3].isdigit():
+        return "aggregate"
+    if "eth" in low or "gig" in low or low[:2] in ("fa", "te", "fo", "hu", "tw", "fi"):
+        return "physical"
+    return "other"
+
+
+def _interface_name(rest: str) -> str | None:
+    """The interface name of ``interface REST``, or None for non-interfaces (``range``,
+    NX-OS ``breakout module 1 ...``). ``Port-channel 1`` (typed with a space) is joined."""
+    parts = rest.split()
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2 and parts[0].isalpha() and parts[1][:1].isdigit():
+        return parts[0] + parts[1]
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+class _Parser:
+    """One pass over the lines; state is the current section (an interface or VLAN block)."""
+
+    def __init__(self, dialect: Dialect, source: str) -> None:
+        self.d = dialect
+        fallback = PurePath(source).stem if source else "unknown"
+        self.dev = Device(hostname=fallback or "unknown", platform=dialect.platform, source=source)
+        self.recognised = 0
+
+    def warn(self, ln: int, what: str, body: str) -> None:
+        snippet = body if len(body) <= 120 else body[:117] + "..."
+        self.dev.warnings.append(f"line {ln}: {what}: {snippet}")
+
+    # -- the main loop ---------------------------------------------------------------------
+    def run(self, text: str) -> Device:
+        lines = split_lines(text)
+        n = len(lines)
+        iface: Interface | None = None  # current `interface` section
+        vlans: list[Vlan] | None = None  # current `vlan` section
+        child_indent = 0  # indent of the section's own statements; deeper = nested, ignored
+        i = 0
+        while i < n:
+            raw = lines[i]
+            i += 1
+            if not raw:
+                continue
+            c = raw[0]
+            if c == " " or c == "\t":
+                if iface is None and vlans is None:
+                    continue  # body of a section we do not read (line, router, crypto ...)
+                body = raw.strip()
+                if not body or body[0] == "!":
+                    continue
+                indent = len(raw) - len(raw.lstrip(" \t"))
+                if child_indent == 0 or indent < child_indent:
+                    child_indent = indent
+                elif indent > child_indent:
+                    continue  # nested deeper (hsrp/vrrp/service-policy blocks ...)
+                if iface is not None:
+                    self.interface_line(iface, body, i)
+                elif body.startswith("name ") and vlans:
+                    name = body[5:].strip()
+                    for v in vlans:
+                        v.set("name", name, i)
+                continue
+
+            # A column-0 statement ends the current section.
+            iface = None
+            vlans = None
+            child_indent = 0
+            body = raw.rstrip()
+            if c == "!" or not body:
+                continue
+            words = body.split()
+            w0 = words[0]
+            if w0 == "interface":
+                name = _interface_name(body[9:]) if len(words) > 1 else None
+                if name is not None:
+                    iface = self.dev.interface(name, i)
+                    iface.kind = interface_kind(name)  # type: ignore[assignment]
+                    self.recognised += 1
+            elif w0 == "vlan":
+                vlans = self.vlan_header(words, body, i)
+            elif w0 == "spanning-tree":
+                self.global_stp(words[1:], False, body, i)
+            elif w0 == "no":
+                if len(words) > 1 and words[1] == "spanning-tree":
+                    self.global_stp(words[2:], True, body, i)
+                elif words[1:3] == ["system", "default"] and words[3:4] == ["switchport"]:
+                    self.default_switchport(words[4:], False, i)
+            elif w0 in self.d.hostname_keywords:
+                if len(words) > 1:
+                    self.dev.set("hostname", words[1], i)
+                    self.recognised += 1
+            elif w0 == "banner":
+                i = self.skip_banner(lines, i, body, words)
+            elif w0 == "macro" and len(words) > 1 and words[1] == "name":
+                i = self.skip_until(lines, i, "@")
+            elif w0 == "version" and len(words) > 1:
+                self.dev.extra["version"] = body[8:].strip()
+            elif w0 == "system" and words[1:3] == ["default", "switchport"]:
+                self.default_switchport(words[3:], True, i)
+        self.finish()
+        return self.dev
+
+    # -- skipping free text ----------------------------------------------------------------
+    def skip_until(self, lines: list[str], i: int, end: str) -> int:
+        """Skip to just after the line that reads `end` (stripped); warn if it never comes."""
+        start = i
+        n = len(lines)
+        while i < n:
+            i += 1
+            if lines[i - 1].strip() == end:
+                return i
+        self.warn(start, f"block not terminated by {end!r} before the end of the text", "")
+        return i
+
+    def skip_banner(self, lines: list[str], i: int, body: str, words: list[str]) -> int:
+        """Skip the banner text that starts on line `i` (1-based), return the next index.
+
+        IOS/NX-OS: ``banner motd ^C`` ... ``^C`` (any delimiter character; ``^C`` is how IOS
+        shows ETX). EOS: ``banner login`` then text then a line ``EOF``.
+        """
+        if len(words) < 2:
+            return i
+        rest = body[6:].lstrip()[len(words[1]) :].lstrip()
+        if not rest:
+            return self.skip_until(lines, i, "EOF") if self.d.banner_ends_with_eof else i
+        if rest.startswith("^C"):
+            delim, tail = "^C", rest[2:]
+        else:
+            delim, tail = rest[0], rest[1:]
+        if delim in tail:
+            return i  # one-line banner
+        start = i
+        n = len(lines)
+        while i < n:
+            i += 1
+            if delim in lines[i - 1]:
+                return i
+        self.warn(start, "banner not terminated before the end of the text", body)
+        return i
+
+    # -- global statements -----------------------------------------------------------------
+    def default_switchport(self, rest: list[str], on: bool, ln: int) -> None:
+        # NX-OS `system default switchport` (ports are layer 2 unless they say `no switchport`);
+        # `system default switchport shutdown` is about admin state, not layer 2.
+        if rest:
+            return
+        self.dev.extra["default_switchport"] = on
+        self.dev.lines["default_switchport"] = ln
+
+    def vlan_header(self, words: list[str], body: str, ln: int) -> list[Vlan] | None:
+        if len(words) < 2 or not words[1][:1].isdigit():
+            return None  # vlan internal allocation policy / configuration / access-map ...
+        try:
+            ids = VlanSet.parse(" ".join(words[1:]))
+        except ValueError as exc:
+            self.warn(ln, f"cannot read VLAN list ({exc})", body)
+            return None
+        self.recognised += 1
+        out = []
+        for vid in ids:
+            v = self.dev.vlans.get(vid)
+            if v is None:
+                v = self.dev.vlans[vid] = Vlan(vid=vid, line=ln)
+            out.append(v)
+        return out
+
+    def global_stp(self, w: list[str], neg: bool, body: str, ln: int) -> None:
+        stp = self.dev.stp
+        d = self.d
+        self.recognised += 1
+        if not w:
+            if neg and d.stp_can_be_off:
+                stp.set("enabled", False, ln)
+            return
+        w0 = w[0]
+        if w0 == "mode" and len(w) > 1 and not neg:
+            stp.set("mode", w[1], ln)
+            if w[1] == "none" and d.stp_can_be_off:
+                stp.set("enabled", False, ln)
+            return
+        if w0 in ("vlan", "vlan-id") and neg:
+            if len(w) != 2:
+                return  # `no spanning-tree vlan 10 priority` etc.: not about STP being off
+            try:
+                ids = VlanSet.parse(w[1])
+            except ValueError as exc:
+                self.warn(ln, f"cannot read VLAN list ({exc})", body)
+                return
+            if "disabled_vlans" not in stp.lines:
+                stp.lines["disabled_vlans"] = ln
+            stp.disabled_vlans = stp.disabled_vlans | ids
+            return
+        if w[-1] != "default":
+            return
+        core = w[:-1]
+        on = not neg
+        if "loopguard" in core:
+            stp.set("loop_guard_default", on, ln)
+        elif "bpduguard" in core:
+            stp.set("bpdu_guard_default", on, ln)
+        elif "bpdufilter" in core:
+            stp.set("bpdu_filter_default", on, ln)
+        elif "network" in core or "normal" in core:
+            if on:
+                stp.set("edge_default", False, ln)
+                self.dev.extra["port_type_default"] = core[-1]
+        elif core and core[0] in ("portfast", "port", "edge-port"):
+            # portfast [edge] default / port type edge [trunk] default / edge-port default
+            stp.set("edge_default", on, ln)
+            if on and ("trunk" in core or d.portfast_covers_trunks):
+                stp.set("edge_default_trunk", True, ln)
+
+    # -- interface statements --------------------------------------------------------------
+    def interface_line(self, iface: Interface, body: str, ln: int) -> None:
+        if body.startswith("description"):
+            if body[11:12] in (" ", "\t"):
+                iface.set("description", body[12:].strip(), ln)
+            return
+        neg = body.startswith("no ")
+        words = body.split()
+        if neg:
+            words = words[1:]
+            if not words:
+                return
+        w0 = words[0]
+        if w0 == "shutdown":
+            if len(words) == 1:
+                iface.set("shutdown", not neg, ln)
+        elif w0 == "switchport":
+            self.switchport(iface, words, neg, body, ln)
+        elif w0 == "spanning-tree":
+            self.port_stp(iface, words[1:], neg, body, ln)
+        elif w0 == "storm-control":
+            if not neg:
+                self.storm_control(iface, words[1:], body, ln)
+        elif w0 == "channel-group":
+            if not neg and len(words) > 1:
+                num = words[1]
+                if num.isdigit():
+                    iface.set("channel_group", self.d.aggregate_prefix + num, ln)
+                    if "mode" in words[2:-1]:
+                        iface.extra["lacp_mode"] = words[words.index("mode", 2) + 1]
+                else:
+                    self.warn(ln, "cannot read channel-group number", body)
+        elif w0 in ("vrf", "ip") and not neg:
+            # IOS-XE `vrf forwarding Mgmt-vrf`, NX-OS `vrf member management`: a management port.
+            if len(words) >= 3 and words[1] in ("forwarding", "member", "vrf"):
+                vrf = words[-1]
+                if w0 == "ip" and words[1] == "vrf" and len(words) >= 4:
+                    vrf = words[3]
+                iface.extra["vrf"] = vrf
+                if vrf.lower() in _MGMT_VRFS and iface.kind == "physical":
+                    iface.set("kind", "management", ln)
+        elif w0 == "vpc" and not neg:
+            if words[1:2] == ["peer-link"]:
+                iface.extra["vpc_peer_link"] = True
+            elif len(words) > 1:
+                iface.extra["vpc"] = words[1]
+
+    def switchport(self, iface: Interface, w: list[str], neg: bool, body: str, ln: int) -> None:
+        if len(w) == 1:
+            iface.set("switched", not neg, ln)
+            return
+        if neg:
+            return
+        w1 = w[1]
+        if w1 == "mode":
+            if len(w) < 3:
+                return
+            mode = w[2]
+            if mode in ("access", "trunk"):
+                iface.set("mode", mode, ln)
+            else:  # dynamic auto|desirable, private-vlan, dot1q-tunnel, fex-fabric ...
+                iface.extra["switchport_mode"] = " ".join(w[2:])
+                iface.lines["switchport_mode"] = ln
+        elif w1 == "access":
+            if len(w) != 4 or w[2] != "vlan":
+                return
+            vid = _vlan_id(w[3])
+            if vid is None:
+                self.warn(ln, "cannot read access VLAN", body)
+                return
+            iface.set("access_vlan", vid, ln)
+        elif w1 == "trunk":
+            if len(w) < 4 or w[3] != "vlan":
+                return
+            if w[2] == "allowed":
+                if len(w) < 5:
+                    self.warn(ln, "allowed VLAN list missing", body)
+                    return
+                if not self.allowed_vlans(iface, w[4:], body, ln):
+                    return
+            elif w[2] == "native":
+                if len(w) != 5:
+                    return
+                if w[4] == "tag":
+                    iface.extra["native_vlan_tagged"] = True
+                    return
+                vid = _vlan_id(w[4])
+                if vid is None:
+                    self.warn(ln, "cannot read native VLAN", body)
+                    return
+                iface.set("native_vlan", vid, ln)
+        elif w1 == "voice" and len(w) == 4 and w[2] == "vlan":
+            iface.extra["voice_vlan"] = w[3]
+        else:
+            return
+        if iface.switched is None:
+            # A port that takes switchport mode/access/trunk statements is a layer-2 port.
+            iface.set("switched", True, ln)
+
+    def allowed_vlans(self, iface: Interface, rest: list[str], body: str, ln: int) -> bool:
+        """Apply one `switchport trunk allowed vlan ...` statement on top of the ones before.
+
+        ``show running-config`` wraps a long list into further ``... allowed vlan add`` lines,
+        so statements are applied in order. With no list yet the trunk carries every VLAN,
+        so ``add``/``remove`` start from all (as the switch itself does).
+        """
+        op = rest[0]
+        cur = iface.allowed_vlans
+        try:
+            if op in ("add", "remove", "except"):
+                if len(rest) < 2:
+                    raise ValueError(f"nothing after {op!r}")
+                arg = VlanSet.parse(",".join(rest[1:]))
+                if op == "except":
+                    new, restart = VlanSet.all().except_(arg), True
+                else:
+                    base = VlanSet.all() if cur is None else cur
+                    new = base.add(arg) if op == "add" else base.remove(arg)
+                    restart = cur is None
+            else:
+                new, restart = VlanSet.parse(",".join(rest)), True
+        except ValueError as exc:
+            self.warn(ln, f"cannot read VLAN list ({exc})", body)
+            return False
+        history = iface.extra.get("allowed_vlans_lines")
+        if restart or history is None:
+            iface.extra["allowed_vlans_lines"] = history = []
+            iface.lines["allowed_vlans"] = ln
+        history.append(ln)
+        iface.allowed_vlans = new
+        return True
+
+    def port_stp(self, iface: Interface, w: list[str], neg: bool, body: str, ln: int) -> None:
+        if not w:
+            if neg:  # `no spanning-tree` on a port
+                iface.set("stp_disabled", True, ln)
+            return
+        w0 = w[0]
+        if w0 == "disable":
+            iface.set("stp_disabled", not neg, ln)
+        elif w0 == "portfast":
+            self.edge(iface, w[1:], neg, body, ln)
+        elif w0 == "port":
+            if len(w) >= 3 and w[1] == "type":
+                self.edge(iface, w[2:], neg, body, ln)
+        elif w0 in ("bpduguard", "bpdufilter"):
+            field = "bpdu_guard" if w0 == "bpduguard" else "bpdu_filter"
+            arg = w[1] if len(w) > 1 else ""
+            if neg:
+                iface.set(field, None, ln)
+            elif arg == "enable":
+                iface.set(field, True, ln)
+            elif arg == "disable":
+                iface.set(field, False, ln)
+            else:
+                self.warn(ln, f"cannot read {w0} setting", body)
+        elif w0 == "guard":
+            arg = w[1] if len(w) > 1 else ""
+            if neg or arg == "none":
+                iface.set("root_guard", False, ln)
+                iface.set("loop_guard", False, ln)
+            elif arg == "root":
+                iface.set("root_guard", True, ln)
+            elif arg == "loop":
+                iface.set("loop_guard", True, ln)
+            else:
+                self.warn(ln, "cannot read spanning-tree guard", body)
+
+    def edge(self, iface: Interface, w: list[str], neg: bool, body: str, ln: int) -> None:
+        """portfast [edge] [trunk] | disable | network | normal | auto; port type edge [trunk]."""
+        if neg:
+            iface.set("edge", False, ln)
+            return
+        if not w:
+            # IOS `spanning-tree portfast`: access ports only; EOS: every port, trunks too.
+            iface.set("edge", True, ln)
+            if self.d.portfast_covers_trunks:
+                iface.set("edge_trunk", True, ln)
+            return
+        w0 = w[0]
+        if w0 in ("edge", "trunk"):
+            iface.set("edge", True, ln)
+            if "trunk" in w or self.d.portfast_covers_trunks:
+                iface.set("edge_trunk", True, ln)
+        elif w0 in ("disable", "network", "normal"):
+            iface.set("edge", False, ln)
+            if w0 != "disable":
+                iface.extra["port_type"] = w0
+        elif w0 == "auto":
+            iface.set("edge", None, ln)  # EOS: decided at run time; treated as not configured
+        else:
+            self.warn(ln, "cannot read spanning-tree edge setting", body)
+
+    def storm_control(self, iface: Interface, w: list[str], body: str, ln: int) -> None:
+        if not w:
+            return
+        w0 = w[0]
+        if w0 == "action":
+            acts = [a for a in w[1:] if a in _STORM_ACTIONS]
+            if not acts:
+                self.warn(ln, "cannot read storm-control action", body)
+                return
+            if not iface.storm_actions:
+                iface.lines["storm_actions"] = ln
+            iface.storm_actions.update(acts)
+            return
+        classes = _STORM_CLASSES.get(w0)
+        if classes is None or len(w) < 2 or w[1] != "level":
+            return  # `storm-control broadcast include multicast` and the like
+        rest = w[2:]
+        unit = "percent"
+        if rest and rest[0] in ("bps", "pps"):
+            unit, rest = rest[0], rest[1:]
+        level = parse_number(rest[0]) if rest else None
+        falling = parse_number(rest[1]) if len(rest) > 1 else None
+        if (
+            level is None
+            or len(rest) > 2
+            or (len(rest) == 2 and falling is None)
+            or (unit == "percent" and level > 100)
+        ):
+            self.warn(ln, "cannot read storm-control level", body)
+            return
+        for traffic in classes:
+            sc = StormControl(traffic=traffic, unit=unit, line=ln)  # type: ignore[arg-type]
+            sc.set("level", level, ln)
+            sc.lines["unit"] = ln
+            if falling is not None:
+                sc.set("falling", falling, ln)
+            iface.storm_control[traffic] = sc
+
+    # -- after the last line ---------------------------------------------------------------
+    def finish(self) -> None:
+        dev = self.dev
+        if not self.recognised:
+            raise InputError(
+                f"{dev.source or 'input'}: no {PLATFORM_NAMES[self.d.platform]} configuration "
+                "statements found (no hostname, interface, vlan or spanning-tree lines)"
+            )
+        # channel_group: use the aggregate's own spelling when the config defines it.
+        members = [i for i in dev.interfaces.values() if i.channel_group]
+        if members:
+            by_lower = {n.lower(): n for n, i in dev.interfaces.items() if i.kind == "aggregate"}
+            for m in members:
+                name = by_lower.get(m.channel_group.lower(), m.channel_group)  # type: ignore[union-attr]
+                m.channel_group = name
+                agg = dev.interfaces.get(name)
+                if agg is not None:
+                    agg.extra.setdefault("members", []).append(m.name)
+
+
+def _vlan_id(tok: str) -> int | None:
+    if tok.isdigit() and len(tok) <= 4:
+        vid = int(tok)
+        if 1 <= vid <= 4094:
+            return vid
+    return None

@@ -1,0 +1,25 @@
+"""Cisco NX-OS running configs, two spaces of indentation.
+
+Platform facts: edge ports are ``spanning-tree port type edge [trunk]`` (``network`` and
+``normal`` are not edge), global defaults are ``spanning-tree port type edge [bpduguard|
+bpdufilter] default``; aggregates are spelled ``port-channel10``; older releases name the device
+with ``switchname``; ``system default switchport`` makes ports layer 2 unless they say otherwise
+(kept in ``Device.extra["default_switchport"]``).
+"""
+
+from __future__ import annotations
+
+from stormguard.model import Device
+from stormguard.parsers._cisco_like import Dialect, parse_cisco_like
+
+PLATFORM = "cisco_nxos"
+
+DIALECT = Dialect(
+    platform=PLATFORM,
+    aggregate_prefix="port-channel",
+    hostname_keywords=frozenset({"hostname", "switchname"}),
+)
+
+
+def parse(text: str, source: str = "") -> list[Device]:
+    return [parse_cisco_like(text, DIALECT, source)]

@@ -1,0 +1,145 @@
+"""Guess the platform of a configuration from its text.
+
+Each platform has a handful of tell-tale patterns with weights; the highest score wins if it is
+clear enough. The patterns are things a running configuration of that platform prints and the
+others do not (or print differently: `port trunk allow-pass` is Huawei, `port trunk permit` is
+H3C; three-space indentation under `interface Ethernet1` is Arista, two-space with `feature` lines
+is NX-OS). Only the first part of a very large file is looked at.
+
+When the guess is not clear, :class:`UnknownPlatformError` names the file and suggests
+``--platform``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from stormguard.errors import UnknownPlatformError
+
+_SCAN_BYTES = 256 * 1024
+_M = re.MULTILINE | re.IGNORECASE
+
+# (pattern, weight) per platform. Patterns are searched once each over the head of the text.
+_SIGNATURES: dict[str, list[tuple[re.Pattern[str], int]]] = {
+    "cisco_ios": [
+        (re.compile(r"^version 1[0-5]\.\d", _M), 6),
+        (re.compile(r"^interface (Gigabit|FastEthernet|TenGigabit|TwentyFiveGig|FortyGig|"
+                    r"HundredGig)\S*\d", _M), 3),
+        (re.compile(r"^ switchport (mode|trunk|access)", _M), 2),
+        (re.compile(r"^(Building configuration|Current configuration :)", _M), 3),
+        (re.compile(r"^service (timestamps|password-encryption)", _M), 2),
+        (re.compile(r"^ spanning-tree portfast", _M), 2),
+        (re.compile(r"^line (vty|con) ", _M), 2),
+        (re.compile(r"^ storm-control (broadcast|multicast|unicast) level", _M), 1),
+    ],
+    "cisco_xe": [
+        (re.compile(r"^version 1[6-9]\.\d", _M), 9),
+        (re.compile(r"^license boot level", _M), 3),
+        (re.compile(r"^platform punt-keepalive", _M), 3),
+    ],
+    "cisco_nxos": [
+        (re.compile(r"^!Command: show running-config", _M), 8),
+        (re.compile(r"^feature \S+", _M), 5),
+        (re.compile(r"^version \d+\.\d+\(\d+\)", _M), 4),
+        (re.compile(r"^vrf context ", _M), 3),
+        (re.compile(r"^interface Ethernet\d+/\d+", _M), 2),
+        (re.compile(r"^  switchport", _M), 2),
+        (re.compile(r"spanning-tree port type (edge|network)", _M), 3),
+        (re.compile(r"^system default switchport", _M), 4),
+    ],
+    "arista_eos": [
+        (re.compile(r"^! device: \S+ \(.*EOS", _M), 10),
+        (re.compile(r"^! boot system flash:", _M), 5),
+        (re.compile(r"^transceiver qsfp default-mode", _M), 4),
+        (re.compile(r"^interface Ethernet\d+(/\d+)?\s*$", _M), 2),
+        (re.compile(r"^   switchport", _M), 3),
+        (re.compile(r"^management api http-commands", _M), 4),
+        (re.compile(r"^daemon TerminAttr", _M), 4),
+        (re.compile(r"spanning-tree edge-port", _M), 3),
+        (re.compile(r"^spanning-tree mode mstp", _M), 1),
+    ],
+    "juniper_junos": [
+        (re.compile(r"^set (system|interfaces|vlans|protocols) ", _M), 6),
+        (re.compile(r"^(system|interfaces|vlans|protocols|forwarding-options) \{", _M), 6),
+        (re.compile(r"^## Last (commit|changed)", _M), 5),
+        (re.compile(r"^version \d+\.\d+\S*;", _M), 5),
+        (re.compile(r"family ethernet-switching", _M), 4),
+        (re.compile(r"(interface-mode|port-mode) trunk;", _M), 3),
+    ],
+    "huawei": [
+        (re.compile(r"port trunk allow-pass vlan", _M), 6),
+        (re.compile(r"^interface Eth-Trunk\d+", _M), 5),
+        (re.compile(r"^interface (10GE|25GE|40GE|100GE|XGigabitEthernet|MultiGE)\d", _M), 4),
+        (re.compile(r"^vlan batch ", _M), 4),
+        (re.compile(r"^ port default vlan \d+", _M), 4),
+        (re.compile(r"^interface Vlanif\d+", _M), 4),
+        (re.compile(r"^!Software Version V\d{3}R", _M), 8),
+        (re.compile(r"stp edged-port (enable|disable)", _M), 2),
+        (re.compile(r"^ eth-trunk \d+", _M), 4),
+        (re.compile(r"storm-control (broadcast|multicast|unicast) min-rate", _M), 3),
+    ],
+    "hp_comware": [
+        (re.compile(r"port trunk permit vlan", _M), 6),
+        (re.compile(r"^interface Bridge-Aggregation\d+", _M), 5),
+        (re.compile(r"^interface Ten-GigabitEthernet\d", _M), 3),
+        (re.compile(r"^interface Vlan-interface\d+", _M), 4),
+        (re.compile(r"^ port access vlan \d+", _M), 4),
+        (re.compile(r"^ port link-aggregation group \d+", _M), 4),
+        (re.compile(r"^ version \d+\.\d+\.\d+,", _M), 6),
+        (re.compile(r"^stp global enable", _M), 4),
+        (re.compile(r"storm-constrain ", _M), 3),
+    ],
+}
+
+_MIN_SCORE = 5
+
+
+def _detect_json(head: str) -> str | None:
+    """vSwitch state bundles are JSON documents that name their kind."""
+    try:
+        doc = json.loads(head)
+    except ValueError:
+        return None
+    if isinstance(doc, dict):
+        for key in ("kind", "platform", "type"):
+            val = str(doc.get(key, "")).lower()
+            if val in ("ovs", "openvswitch", "open_vswitch"):
+                return "ovs"
+            if val in ("linux_bridge", "linux-bridge", "bridge"):
+                return "linux_bridge"
+    return None
+
+
+def score_platforms(text: str) -> dict[str, int]:
+    head = text[:_SCAN_BYTES]
+    scores: dict[str, int] = {}
+    for platform, sigs in _SIGNATURES.items():
+        scores[platform] = sum(w for rx, w in sigs if rx.search(head))
+    # IOS-XE is IOS plus its own marks.
+    if scores["cisco_xe"]:
+        scores["cisco_xe"] += scores["cisco_ios"]
+    return scores
+
+
+def detect_platform(text: str, source: str = "") -> str:
+    """Return the Netmiko device_type of `text`, or raise :class:`UnknownPlatformError`."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        found = _detect_json(stripped) if len(stripped) < 64 * 1024 * 1024 else None
+        if found:
+            return found
+    scores = score_platforms(text)
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    best, top = ranked[0]
+    family = {"cisco_ios", "cisco_xe"} if best in ("cisco_ios", "cisco_xe") else {best}
+    runner_up = max((s for p, s in ranked if p not in family), default=0)
+    if top < _MIN_SCORE or top - runner_up < 2:
+        hint = ", ".join(f"{p}={s}" for p, s in ranked[:3] if s)
+        where = source or "input"
+        raise UnknownPlatformError(
+            f"{where}: cannot tell the platform from the text"
+            + (f" (closest: {hint})" if hint else "")
+            + "; give it with --platform"
+        )
+    return best

@@ -1,0 +1,491 @@
+"""Policy packs: which rules run, how severe they are, their thresholds, port roles, waivers.
+
+A policy is the default pack (``policies/default.yaml``, shipped as package data) merged with
+user packs, in the order given. A pack looks like this (every top-level key is optional)::
+
+    version: 1
+    scope:
+      include_admin_down: false     # judge administratively down ports too?
+    rules:
+      SG302:                        # rule ID (unknown IDs are errors)
+        enabled: true
+        severity: high              # override the rule's default severity
+        max_percent: 5              # any key of the rule's PARAMS (type-checked)
+    roles:                          # tried in order; first match wins; else trunk / access
+      hypervisor:
+        description: 'esx|kvm'      # regex, case-insensitive, searched in the description
+        interface: ['Gi1/0/*', 're:^Eth1/(1|2)$']   # globs, or regexes with a re: prefix
+        device: 'dc1-*'             # glob on the hostname
+        ports: ['dc1-sw1:Gi1/0/7']  # explicit list (device glob:interface glob); ORed
+        permitted_vlans: '10,20-30' # SG102: what a trunk in this role may carry
+        permitted_vlans_by_device:  # per device glob, first match wins over permitted_vlans
+          'dc2-*': '100-199'
+    role_order: [storage, hypervisor, inter-switch]   # optional: reorder roles
+    waivers:
+      - rule: SG202
+        device: 'dc1-sw*'
+        interface: 'Gi1/0/4*'
+        reason: 'vMotion test host, CHG-1234'
+        owner: 'netops@example.com'
+        expires: 2027-03-31
+
+Within a role the selectors given (description, interface, device) must all match; ``ports``
+is an alternative. A later pack's settings for a rule are merged key by key over earlier ones;
+a role of the same name is replaced as a whole, keeping its position; new roles go after the
+existing ones unless ``role_order`` says otherwise; waivers accumulate.
+
+Validation is strict because a typo in a policy silently weakens an audit: unknown keys and
+unknown rule IDs are errors, and every error names the file, the line and the key path
+(``policy.yaml:12: rules.SG302.max_percent: must be a number``). Line numbers come from the YAML
+node tree (``yaml.compose``), not from re-reading the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from stormguard.errors import ConfigError
+from stormguard.findings import SEVERITIES, Waiver
+from stormguard.resources import data_dir
+from stormguard.vlans import VlanSet, VlanSyntaxError
+
+_TOP_KEYS = {"version", "scope", "rules", "roles", "role_order", "waivers", "description"}
+_SCOPE_KEYS = {"include_admin_down"}
+_RULE_KEYS = {"enabled", "severity"}
+_ROLE_KEYS = {"description", "interface", "device", "ports", "permitted_vlans",
+              "permitted_vlans_by_device", "doc"}
+_WAIVER_KEYS = {"rule", "device", "interface", "reason", "owner", "expires"}
+#: Names a port falls back to when no role selector matches (by mode).
+MODE_ROLES = ("trunk", "access")
+
+
+# --------------------------------------------------------------------------------------------
+# the policy model
+
+
+@dataclass
+class RulePolicy:
+    enabled: bool = True
+    severity: str | None = None  # None = the rule's default
+    params: dict[str, Any] = field(default_factory=dict)  # overrides only
+
+
+@dataclass
+class Role:
+    """A class of ports (hypervisor-facing, inter-switch ...), chosen by selectors."""
+
+    name: str
+    description: re.Pattern[str] | None = None
+    interface: tuple[str, ...] = ()  # globs, or 're:' regexes
+    device: str | None = None
+    ports: tuple[str, ...] = ()  # 'device-glob:interface-glob'
+    permitted_vlans: VlanSet | None = None
+    permitted_vlans_by_device: tuple[tuple[str, VlanSet], ...] = ()
+    source: str = ""
+
+    def _iface_match(self, name: str) -> bool:
+        for pat in self.interface:
+            if pat.startswith("re:"):
+                if re.search(pat[3:], name):
+                    return True
+            elif fnmatch.fnmatchcase(name, pat) or fnmatch.fnmatchcase(name.lower(), pat.lower()):
+                return True
+        return False
+
+    def matches(self, hostname: str, iface_name: str, description: str) -> bool:
+        for spec in self.ports:
+            dev_glob, _, if_glob = spec.rpartition(":")
+            if fnmatch.fnmatchcase(hostname, dev_glob or "*") and fnmatch.fnmatchcase(
+                iface_name, if_glob
+            ):
+                return True
+        if self.description is None and not self.interface and self.device is None:
+            return False
+        if self.device is not None and not fnmatch.fnmatchcase(hostname, self.device):
+            return False
+        if self.interface and not self._iface_match(iface_name):
+            return False
+        return not (self.description is not None and not self.description.search(description))
+
+    def permitted_for(self, hostname: str) -> VlanSet | None:
+        for glob, vlans in self.permitted_vlans_by_device:
+            if fnmatch.fnmatchcase(hostname, glob):
+                return vlans
+        return self.permitted_vlans
+
+
+@dataclass
+class Policy:
+    rules: dict[str, RulePolicy] = field(default_factory=dict)
+    roles: list[Role] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+    include_admin_down: bool = False
+    sources: list[str] = field(default_factory=list)
+
+    # -- queries used by the engine ----------------------------------------------------------
+    def rule_enabled(self, rule_id: str) -> bool:
+        rp = self.rules.get(rule_id)
+        return True if rp is None else rp.enabled
+
+    def severity_for(self, rule_id: str, default: str) -> str:
+        rp = self.rules.get(rule_id)
+        return rp.severity if rp is not None and rp.severity else default
+
+    def params_for(self, rule_id: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(defaults)
+        rp = self.rules.get(rule_id)
+        if rp is not None:
+            out.update(rp.params)
+        return out
+
+    def role_for(self, hostname: str, iface_name: str, description: str) -> Role | None:
+        for role in self.roles:
+            if role.matches(hostname, iface_name, description):
+                return role
+        return None
+
+    def role_named(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.name == name), None)
+
+
+# --------------------------------------------------------------------------------------------
+# YAML with line numbers
+
+
+class _Doc:
+    """Plain Python values from a YAML node tree, plus the line of every key path."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lines: dict[tuple[Any, ...], int] = {}
+        self._ctor = yaml.constructor.SafeConstructor()
+
+    def convert(self, node: yaml.Node, at: tuple[Any, ...] = ()) -> Any:
+        self.lines.setdefault(at, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for knode, vnode in node.value:
+                if not isinstance(knode, yaml.ScalarNode):
+                    self.fail(at, "keys must be plain names", knode.start_mark.line + 1)
+                key = self._ctor.construct_object(knode)
+                if key == "<<":
+                    self.fail(at, "YAML merge keys are not supported", knode.start_mark.line + 1)
+                if key in out:
+                    self.fail(at + (key,), "duplicate key", knode.start_mark.line + 1)
+                self.lines[at + (key,)] = knode.start_mark.line + 1
+                out[key] = self.convert(vnode, at + (key,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(v, at + (i,)) for i, v in enumerate(node.value)]
+        try:
+            return self._ctor.construct_object(node)
+        except yaml.YAMLError as exc:
+            self.fail(at, f"bad value ({exc.problem or exc})")
+
+    def line(self, at: tuple[Any, ...]) -> int | None:
+        while at not in self.lines and at:
+            at = at[:-1]
+        return self.lines.get(at)
+
+    def fail(self, at: tuple[Any, ...], what: str, line: int | None = None) -> None:
+        line = line or self.line(at)
+        key = ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in at)
+        key = key.replace(".[", "[")
+        where = f"{self.path}:{line}" if line else self.path
+        raise ConfigError(f"{where}: {key}: {what}" if key else f"{where}: {what}")
+
+    def where(self, at: tuple[Any, ...]) -> str:
+        line = self.line(at)
+        return f"{self.path}:{line}" if line else self.path
+
+
+def _read_pack(path: Path) -> tuple[dict[str, Any], _Doc]:
+    doc = _Doc(str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: policy file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: policy file is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read policy file ({exc.strerror})") from None
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{line}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if node is None:
+        return {}, doc
+    data = doc.convert(node)
+    if not isinstance(data, dict):
+        doc.fail((), "a policy pack must be a mapping (version, rules, roles, waivers ...)")
+    return data, doc
+
+
+# --------------------------------------------------------------------------------------------
+# validation + merge
+
+
+def _check_keys(doc: _Doc, at: tuple[Any, ...], value: Any, allowed: set[str], what: str) -> None:
+    if not isinstance(value, dict):
+        doc.fail(at, f"must be a mapping ({what})")
+    for key in value:
+        if key not in allowed:
+            doc.fail(at + (key,), f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+
+
+def _str_list(doc: _Doc, at: tuple[Any, ...], value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    doc.fail(at, "must be a string or a list of strings")
+    return ()
+
+
+def _vlans(doc: _Doc, at: tuple[Any, ...], value: Any) -> VlanSet:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    elif isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    if not isinstance(value, str):
+        doc.fail(at, "must be a VLAN list such as '10,20-30'")
+    try:
+        return VlanSet.parse(value)
+    except VlanSyntaxError as exc:
+        doc.fail(at, f"bad VLAN list: {exc}")
+    raise AssertionError  # unreachable
+
+
+def _param(doc: _Doc, at: tuple[Any, ...], value: Any, default: Any) -> Any:
+    """Type-check an override against the type of the rule's default."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            doc.fail(at, "must be true or false")
+    elif isinstance(default, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            doc.fail(at, "must be a number")
+        if value < 0:
+            doc.fail(at, "must not be negative")
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            doc.fail(at, "must be a string")
+    elif isinstance(default, list | tuple):
+        return list(_str_list(doc, at, value))
+    return value
+
+
+def _apply_rules(doc: _Doc, data: Any, policy: Policy) -> None:
+    from stormguard.rules import all_rules
+
+    known = {r.id: r for r in all_rules()}
+    if not isinstance(data, dict):
+        doc.fail(("rules",), "must be a mapping of rule ID to settings")
+    for rid, body in data.items():
+        at = ("rules", rid)
+        rule = known.get(str(rid).upper()) if isinstance(rid, str) else None
+        if rule is None:
+            doc.fail(at, f"unknown rule ID (known: {', '.join(sorted(known))})")
+        assert rule is not None
+        rp = policy.rules.setdefault(rule.id, RulePolicy())
+        if body is None:
+            continue
+        if isinstance(body, bool):  # `SG303: false` disables
+            rp.enabled = body
+            continue
+        if not isinstance(body, dict):
+            doc.fail(at, "must be a mapping (enabled, severity, parameters) or true/false")
+        for key, value in body.items():
+            kat = at + (key,)
+            if key == "enabled":
+                if not isinstance(value, bool):
+                    doc.fail(kat, "must be true or false")
+                rp.enabled = value
+            elif key == "severity":
+                if value not in SEVERITIES:
+                    doc.fail(kat, f"must be one of {', '.join(SEVERITIES)}")
+                rp.severity = value
+            elif key in rule.params:
+                rp.params[key] = _param(doc, kat, value, rule.params[key])
+            else:
+                allowed = sorted(_RULE_KEYS | set(rule.params))
+                doc.fail(kat, f"unknown key for {rule.id} (expected one of: {', '.join(allowed)})")
+
+
+def _role(doc: _Doc, name: str, body: Any) -> Role:
+    at = ("roles", name)
+    if body is None:
+        body = {}
+    _check_keys(doc, at, body, _ROLE_KEYS, "role selectors")
+    role = Role(name=name, source=doc.where(at))
+    if "description" in body:
+        pat = body["description"]
+        if not isinstance(pat, str):
+            doc.fail(at + ("description",), "must be a regular expression string")
+        try:
+            role.description = re.compile(pat, re.IGNORECASE)
+        except re.error as exc:
+            doc.fail(at + ("description",), f"bad regular expression: {exc}")
+    if "interface" in body:
+        role.interface = _str_list(doc, at + ("interface",), body["interface"])
+        for i, pat in enumerate(role.interface):
+            if pat.startswith("re:"):
+                try:
+                    re.compile(pat[3:])
+                except re.error as exc:
+                    doc.fail(at + ("interface", i), f"bad regular expression: {exc}")
+    if "device" in body:
+        if not isinstance(body["device"], str):
+            doc.fail(at + ("device",), "must be a hostname glob")
+        role.device = body["device"]
+    if "ports" in body:
+        role.ports = _str_list(doc, at + ("ports",), body["ports"])
+    if body.get("permitted_vlans") is not None:
+        role.permitted_vlans = _vlans(doc, at + ("permitted_vlans",), body["permitted_vlans"])
+    if "permitted_vlans_by_device" in body:
+        per = body["permitted_vlans_by_device"]
+        pat = at + ("permitted_vlans_by_device",)
+        if not isinstance(per, dict):
+            doc.fail(pat, "must be a mapping of device glob to VLAN list")
+        role.permitted_vlans_by_device = tuple(
+            (str(g), _vlans(doc, pat + (g,), v)) for g, v in per.items()
+        )
+    return role
+
+
+def _apply_roles(doc: _Doc, data: Any, policy: Policy) -> None:
+    if not isinstance(data, dict):
+        doc.fail(("roles",), "must be a mapping of role name to selectors")
+    for name, body in data.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
+            doc.fail(("roles", name), "role names are letters, digits, '-', '_' or '.'")
+        if name in MODE_ROLES:
+            doc.fail(("roles", name), f"'{name}' is the fallback role by mode; pick another name")
+        role = _role(doc, name, body)
+        for i, old in enumerate(policy.roles):
+            if old.name == name:
+                policy.roles[i] = role
+                break
+        else:
+            policy.roles.append(role)
+
+
+def _apply_order(doc: _Doc, data: Any, policy: Policy) -> None:
+    names = _str_list(doc, ("role_order",), data)
+    by_name = {r.name: r for r in policy.roles}
+    for i, n in enumerate(names):
+        if n not in by_name:
+            doc.fail(("role_order", i), f"unknown role {n!r}")
+    head = [by_name[n] for n in names]
+    policy.roles = head + [r for r in policy.roles if r.name not in names]
+
+
+def _apply_waivers(doc: _Doc, data: Any, policy: Policy) -> None:
+    from stormguard.rules import rule_ids
+
+    known = set(rule_ids())
+    if not isinstance(data, list):
+        doc.fail(("waivers",), "must be a list of waivers")
+    for i, body in enumerate(data):
+        at = ("waivers", i)
+        _check_keys(doc, at, body, _WAIVER_KEYS, "a waiver")
+        for req in ("rule", "reason", "owner"):
+            if not body.get(req):
+                doc.fail(at, f"a waiver needs '{req}'")
+        rule = str(body["rule"]).upper()
+        if rule not in known:
+            doc.fail(at + ("rule",), f"unknown rule ID {body['rule']!r}")
+        for key in ("device", "interface", "reason", "owner"):
+            if key in body and not isinstance(body[key], str):
+                doc.fail(at + (key,), "must be a string")
+        expires = body.get("expires")
+        if expires is not None:
+            if isinstance(expires, dt.datetime):
+                expires = expires.date()
+            if isinstance(expires, str):
+                try:
+                    expires = dt.date.fromisoformat(expires)
+                except ValueError:
+                    doc.fail(at + ("expires",), "must be a date YYYY-MM-DD")
+            if not isinstance(expires, dt.date):
+                doc.fail(at + ("expires",), "must be a date YYYY-MM-DD")
+        policy.waivers.append(Waiver(
+            rule=rule,
+            device=body.get("device", "*"),
+            interface=body.get("interface", "*"),
+            reason=body["reason"],
+            owner=body["owner"],
+            expires=expires.isoformat() if expires is not None else None,
+            source=doc.where(at),
+        ))
+
+
+def _apply_pack(path: Path, policy: Policy) -> None:
+    data, doc = _read_pack(path)
+    for key in data:
+        if key not in _TOP_KEYS:
+            doc.fail((key,), f"unknown key (expected one of: {', '.join(sorted(_TOP_KEYS))})")
+    if "version" in data and data["version"] != 1:
+        doc.fail(("version",), "only version 1 is supported")
+    if data.get("scope") is not None:
+        _check_keys(doc, ("scope",), data["scope"], _SCOPE_KEYS, "scope settings")
+        if "include_admin_down" in data["scope"]:
+            v = data["scope"]["include_admin_down"]
+            if not isinstance(v, bool):
+                doc.fail(("scope", "include_admin_down"), "must be true or false")
+            policy.include_admin_down = v
+    if data.get("rules") is not None:
+        _apply_rules(doc, data["rules"], policy)
+    if data.get("roles") is not None:
+        _apply_roles(doc, data["roles"], policy)
+    if data.get("role_order") is not None:
+        _apply_order(doc, data["role_order"], policy)
+    if data.get("waivers") is not None:
+        _apply_waivers(doc, data["waivers"], policy)
+    policy.sources.append(str(path))
+
+
+def default_pack() -> Path:
+    return data_dir("policies") / "default.yaml"
+
+
+def load_policy(paths: Sequence[str | Path] = (), *, defaults: bool = True) -> Policy:
+    """The default pack (unless ``defaults=False``) merged with the user packs, in order.
+
+    Raises :class:`ConfigError` naming file, line and key on any invalid input.
+    """
+    policy = Policy()
+    packs = ([default_pack()] if defaults else []) + [Path(p) for p in paths]
+    for path in packs:
+        _apply_pack(path, policy)
+    return policy
+
+
+# --------------------------------------------------------------------------------------------
+# waivers
+
+
+def waiver_expired(waiver: Waiver, today: dt.date) -> bool:
+    """A waiver is valid through its expiry date and stops applying the day after."""
+    return waiver.expires is not None and dt.date.fromisoformat(waiver.expires) < today
+
+
+def waiver_matches(waiver: Waiver, rule: str, device: str, interface: str | None) -> bool:
+    if waiver.rule != rule or not fnmatch.fnmatchcase(device, waiver.device):
+        return False
+    if interface is None:  # a device-wide finding: only a waiver for any interface covers it
+        return waiver.interface in ("*", "")
+    return fnmatch.fnmatchcase(interface, waiver.interface) or fnmatch.fnmatchcase(
+        interface.lower(), waiver.interface.lower()
+    )

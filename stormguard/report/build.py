@@ -1,0 +1,342 @@
+"""Turn a run's findings (and its neighbours in the history) into a :class:`ReportData`.
+
+Two layers, so that the arithmetic is testable without a database:
+
+* :func:`compose_report` is pure: findings, failures, devices, waivers, trend and storm events in,
+  a :class:`ReportData` out (headline counts, compliance per rule and per site, new / resolved /
+  persisting against the previous run, expiring waivers).
+* :func:`build_report_data` does the store I/O for one run and calls :func:`compose_report`.
+
+"Active" findings are the ones not waived: they drive every count, the compliance figures and
+the trend. Waived findings are listed apart, with their reason, owner and expiry, so that an
+accepted exception stays visible without making a device look non-compliant.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from stormguard.errors import InputError
+from stormguard.findings import SEVERITIES, Finding, Waiver
+from stormguard.report.data import (
+    EXPIRY_WINDOW_DAYS,
+    ChangeSummary,
+    ComplianceRow,
+    DeviceSection,
+    FailureItem,
+    FindingItem,
+    ReportData,
+    ResolvedItem,
+    RunInfo,
+    StormItem,
+    TrendPoint,
+    WaiverItem,
+    device_anchor,
+    finding_anchor,
+)
+
+if TYPE_CHECKING:  # the store pulls in SQLAlchemy: only for type checking here
+    from stormguard.store import Store
+
+TREND_RUNS = 30
+NO_SITE = "(no site)"
+
+
+@dataclass
+class DeviceRef:
+    """A device that was audited in the run (or failed to collect): what the report shows of it."""
+
+    name: str
+    platform: str = ""
+    site: str | None = None
+    description: str = ""
+
+
+def _iso(value: datetime | str | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _as_datetime(value: datetime | str | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _item(f: Finding, site: str | None, anchor: str) -> FindingItem:
+    w = f.waiver
+    return FindingItem(
+        id=anchor, rule=f.rule, severity=f.severity, device=f.device, site=site,
+        platform=f.platform, interface=f.interface, line=f.line, message=f.message,
+        expected=f.expected, actual=f.actual, remediation=f.remediation, source=f.source,
+        waiver_reason=w.reason if (f.waived and w) else "",
+        waiver_owner=w.owner if (f.waived and w) else "",
+        waiver_expires=w.expires if (f.waived and w) else None,
+        waiver_source=w.source if (f.waived and w) else "",
+    )
+
+
+def _expiring(waivers: Iterable[Waiver], today: date, window: int) -> list[WaiverItem]:
+    out: list[WaiverItem] = []
+    for w in waivers:
+        if not w.expires:
+            continue
+        try:
+            expires = date.fromisoformat(w.expires[:10])
+        except ValueError:
+            continue  # the policy loader reports malformed dates; the report just skips them
+        days_left = (expires - today).days
+        if days_left <= window:
+            out.append(WaiverItem(rule=w.rule, device=w.device, interface=w.interface,
+                                  reason=w.reason, owner=w.owner, expires=w.expires,
+                                  days_left=days_left, source=w.source))
+    out.sort(key=lambda w: (w.days_left if w.days_left is not None else 0, w.rule, w.device))
+    return out
+
+
+def _storm_item(ev: Any, now: datetime) -> StormItem:
+    """Accept a store ``StormEventRow`` (or anything shaped like it)."""
+    started = _as_datetime(ev.started_at)
+    ended = _as_datetime(ev.ended_at)
+    duration = ((ended or now) - started).total_seconds() if started else None
+    return StormItem(
+        where=f"{ev.host}:{ev.iface}", host=ev.host, iface=ev.iface, started_at=_iso(started) or "",
+        ended_at=_iso(ended), duration_s=duration, peak_pps=float(ev.peak_pps or 0.0),
+        frames=int(getattr(ev, "frames", 0) or 0), vlans=list(getattr(ev, "vlans", None) or []),
+        ongoing=ended is None,
+    )
+
+
+def _compliance(names: Iterable[str], checked: dict[str, int], failing: dict[str, set[str]],
+                findings: Counter[str]) -> list[ComplianceRow]:
+    rows = [ComplianceRow(name=n, checked=checked.get(n, 0), failing=len(failing.get(n, ())),
+                          findings=findings.get(n, 0)) for n in sorted(set(names))]
+    rows.sort(key=lambda r: (r.percent, r.name))
+    return rows
+
+
+def compose_report(
+    *,
+    run: RunInfo | None,
+    findings: Sequence[Finding],
+    devices: Sequence[DeviceRef],
+    failures: Sequence[FailureItem] = (),
+    previous_findings: Sequence[Finding] | None = None,
+    previous_run_id: int | None = None,
+    rules: Iterable[str] = (),
+    waivers: Iterable[Waiver] = (),
+    trend: Sequence[TrendPoint] = (),
+    storm_events: Iterable[Any] = (),
+    now: datetime | None = None,
+    title: str = "stormguard compliance report",
+    period_start: datetime | str | None = None,
+    period_end: datetime | str | None = None,
+) -> ReportData:
+    """Pure assembly of a report.
+
+    ``devices`` are the devices audited in the run; ``failures`` the devices whose collection
+    failed (they are not counted as audited). ``previous_findings`` None means "no previous run":
+    then nothing is labelled new. ``rules`` lists rules evaluated, so that a rule with no finding
+    at all still shows as 100 % compliant.
+    """
+    now = now or datetime.now(UTC)
+    failed_names = {f.device for f in failures}
+    refs: dict[str, DeviceRef] = {}
+    for d in devices:
+        refs.setdefault(d.name, d)
+    for f in findings:  # a finding on a device the caller forgot: still show it
+        if f.device not in refs:
+            refs[f.device] = DeviceRef(name=f.device, platform=f.platform)
+    audited = [d for d in refs.values() if d.name not in failed_names]
+    site_of = {d.name: d.site for d in refs.values()}
+    for fl in failures:
+        if fl.site is None:
+            fl.site = site_of.get(fl.device)
+
+    previous_keys = None if previous_findings is None else {
+        f.key for f in previous_findings if not f.waived}
+
+    sections: dict[str, DeviceSection] = {}
+    for d in sorted(refs.values(), key=lambda d: d.name):
+        sections[d.name] = DeviceSection(
+            name=d.name, anchor=device_anchor(d.name), platform=d.platform, site=d.site,
+            description=d.description)
+    fail_class = {fl.device: fl.failure_class for fl in failures}
+    for fl in failures:
+        if fl.device not in sections:
+            sections[fl.device] = DeviceSection(name=fl.device, anchor=device_anchor(fl.device),
+                                                platform="", site=fl.site)
+
+    used_anchors: Counter[str] = Counter()
+    severity_counts = dict.fromkeys(SEVERITIES, 0)
+    waived: list[FindingItem] = []
+    current_keys: set[tuple[str, str, str]] = set()
+    rule_failing: dict[str, set[str]] = defaultdict(set)
+    rule_findings: Counter[str] = Counter()
+    site_failing: dict[str, set[str]] = defaultdict(set)
+    site_findings: Counter[str] = Counter()
+    for f in findings:
+        anchor = finding_anchor(f.rule, f.device, f.interface)
+        used_anchors[anchor] += 1
+        if used_anchors[anchor] > 1:
+            anchor = f"{anchor}-{used_anchors[anchor]}"
+        site = site_of.get(f.device)
+        item = _item(f, site, anchor)
+        if f.waived:
+            waived.append(item)
+            continue
+        if previous_keys is not None:
+            item.change = "persisting" if f.key in previous_keys else "new"
+        current_keys.add(f.key)
+        severity_counts[f.severity] = severity_counts.get(f.severity, 0) + 1
+        sections[f.device].findings.append(item)
+        rule_failing[f.rule].add(f.device)
+        rule_findings[f.rule] += 1
+        site_failing[site or NO_SITE].add(f.device)
+        site_findings[site or NO_SITE] += 1
+
+    for sec in sections.values():
+        sec.findings.sort(key=lambda i: (-i.severity_rank, i.interface or "", i.rule))
+        if sec.name in fail_class:
+            sec.status, sec.failure_class = "failed", fail_class[sec.name]
+        elif sec.findings:
+            sec.status = "findings"
+    for item in waived:
+        sections[item.device].waived += 1
+    waived.sort(key=lambda i: (i.device, i.interface or "", i.rule))
+
+    n_audited = len(audited)
+    rule_names = set(rules) | set(rule_failing) | {w.rule for w in waived}
+    rule_rows = _compliance(rule_names, dict.fromkeys(rule_names, n_audited), rule_failing,
+                            rule_findings)
+    site_checked: Counter[str] = Counter(d.site or NO_SITE for d in audited)
+    site_rows = _compliance(site_checked, site_checked, site_failing, site_findings)
+
+    changes = ChangeSummary(previous_run_id=previous_run_id)
+    if previous_findings is not None:
+        changes.new = sum(1 for sec in sections.values() for i in sec.findings
+                          if i.change == "new")
+        changes.persisting = sum(severity_counts.values()) - changes.new
+        seen: set[tuple[str, str, str]] = set()
+        for f in previous_findings:
+            if f.waived or f.key in current_keys or f.key in seen:
+                continue
+            seen.add(f.key)
+            changes.resolved_items.append(ResolvedItem(rule=f.rule, device=f.device,
+                                                       interface=f.interface, severity=f.severity))
+        changes.resolved = len(changes.resolved_items)
+        changes.resolved_items.sort(key=lambda r: (r.device, r.interface or "", r.rule))
+
+    storms = [_storm_item(ev, now) for ev in storm_events]
+    storms.sort(key=lambda s: s.started_at)
+    return ReportData(
+        title=title,
+        generated_at=_iso(now) or "",
+        run=run,
+        devices_audited=n_audited,
+        severity_counts=severity_counts,
+        failures=sorted(failures, key=lambda f: (f.failure_class, f.device)),
+        failures_by_class=dict(Counter(f.failure_class for f in failures).most_common()),
+        rule_compliance=rule_rows,
+        site_compliance=site_rows,
+        changes=changes,
+        trend=list(trend),
+        devices=list(sections.values()),
+        waived=waived,
+        expiring_waivers=_expiring(waivers, now.date(), EXPIRY_WINDOW_DAYS),
+        storm_events=storms,
+        period_start=_iso(period_start),
+        period_end=_iso(period_end),
+    )
+
+
+# --------------------------------------------------------------------------- store I/O
+
+
+def _run_info(row: Any) -> RunInfo:
+    return RunInfo(id=row.id, kind=row.kind, trigger=row.trigger, status=row.status,
+                   started_at=_iso(row.started_at), finished_at=_iso(row.finished_at),
+                   duration_s=row.duration_s)
+
+
+def _audited_devices(store: Store, run: Any, findings: Sequence[Finding],
+                     failed: set[str]) -> list[DeviceRef]:
+    """The devices audited in ``run``.
+
+    Preferred source: ``run.summary["devices"]`` (names; the pipeline writes it). Otherwise the
+    devices whose snapshot is current as of the run, which is exact but reads every snapshot.
+    """
+    known = {d.name: d for d in store.devices()}
+    names: list[str] | None = None
+    listed = (run.summary or {}).get("devices")
+    if isinstance(listed, list) and all(isinstance(n, str) for n in listed):
+        names = listed
+    if names is None:
+        snaps = store.latest_snapshots(run_id=run.id)
+        names = [s.device for s in snaps]
+    names = [n for n in dict.fromkeys([*names, *(f.device for f in findings)]) if n not in failed]
+    out = []
+    for n in names:
+        row = known.get(n)
+        out.append(DeviceRef(name=n, platform=row.platform if row else "",
+                             site=row.site if row else None))
+    return out
+
+
+def build_report_data(store: Store, run_id: int | None = None, *,
+                      now: datetime | None = None) -> ReportData:
+    """Everything the report shows about ``run_id`` (default: the newest audited run)."""
+    now = now or datetime.now(UTC)
+    if run_id is None:
+        run = next((r for r in store.list_runs(limit=200) if r.audited
+                    and r.status in ("ok", "partial", "failed")), None)
+        if run is None:
+            raise InputError("no audited run in the store yet: run `stormguard run-now` first")
+    else:
+        run = store.get_run(run_id)
+        if run is None:
+            raise InputError(f"run {run_id}: no such run in the store")
+        if not run.audited:
+            raise InputError(f"run {run_id}: was not audited (status {run.status}), "
+                             "there are no findings to report")
+
+    findings = store.findings(run.id)
+    known = {d.name: d for d in store.devices()}
+    failures = [FailureItem(device=f.device, site=known[f.device].site if f.device in known
+                            else None, failure_class=f.failure_class, message=f.message,
+                            at=_iso(f.at)) for f in store.failures(run.id)]
+    failed = {f.device for f in failures}
+    devices = _audited_devices(store, run, findings, failed)
+
+    prev = store.previous_run(run.id, audited=True)
+    previous_findings = store.findings(prev.id) if prev is not None else None
+
+    trend: list[TrendPoint] = []
+    for row, counts in store.finding_counts("severity", runs=TREND_RUNS):
+        if row.id > run.id:
+            continue
+        trend.append(TrendPoint(run_id=row.id, at=_iso(row.started_at),
+                                counts={s: int(counts.get(s, 0)) for s in SEVERITIES}))
+
+    period_end = run.finished_at or now
+    period_start = prev.finished_at if prev is not None and prev.finished_at else (
+        period_end - timedelta(days=1))
+    storms = store.storm_events(since=period_start, until=period_end)
+    rules = (run.summary or {}).get("rules") or ()
+
+    return compose_report(
+        run=_run_info(run), findings=findings, devices=devices, failures=failures,
+        previous_findings=previous_findings, previous_run_id=prev.id if prev else None,
+        rules=[r for r in rules if isinstance(r, str)], waivers=store.waivers(run.id),
+        trend=trend, storm_events=storms, now=now,
+        period_start=period_start, period_end=period_end,
+    )

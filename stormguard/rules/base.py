@@ -1,0 +1,123 @@
+"""The rule contract: what one storm-prevention rule module looks like, and what it may assume.
+
+Layout of a rule module (one rule per module, ``stormguard/rules/sgNNN_<name>.py``)
+--------------------------------------------------------------------------------
+Like ruff or yamllint rules, a rule is a small module, found by the registry
+(:func:`stormguard.rules.all_rules`) from its file name (``sg`` + three digits + ``_``)::
+
+    '''Trunk allows all VLANs.                         <- title line (one sentence)
+
+    Why it matters for storms: ... (a paragraph or two)
+
+    Bad (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::        <- one Bad and one Good block per
+                                                          platform family the rule applies to:
+        interface GigabitEthernet1/0/1                    Cisco/NX-OS/EOS, Junos, Huawei/H3C
+         switchport mode trunk                            (vSwitch rules: OVS, Linux bridge)
+
+    Good (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
+
+        interface GigabitEthernet1/0/1
+         switchport mode trunk
+         switchport trunk allowed vlan 10,20
+    '''
+    ID = "SG101"                      # contract: reports, waivers and CI refer to it
+    NAME = "trunk-allows-all-vlans"   # kebab-case
+    SEVERITY = "high"                 # one of stormguard.findings.SEVERITIES
+    PARAMS: dict = {"all_threshold": 4000}   # defaults; a policy pack may override each key
+                                             # (the type of the default is the type accepted)
+
+    def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext
+              ) -> Iterator[Hit]:
+        for port in dev.ports:            # switched, in-scope ports only (see below)
+            ...
+            yield Hit(message=..., interface=port.name, line=..., expected=..., actual=...,
+                      remediation=...)
+
+What ``check`` gets
+-------------------
+* ``dev`` -- an :class:`stormguard.effective.EffectiveDevice`: every global default already
+  resolved against the per-port setting, once, by :mod:`stormguard.effective`. A rule must not
+  re-derive global defaults (portfast default, BPDU guard default, Huawei default VLAN 1 ...);
+  it reads ``port.edge.value`` / ``port.edge.line`` / ``port.edge.origin`` and so on.
+  ``dev.ports`` holds the ports in scope (switched, not admin-down unless the policy includes
+  them, aggregate members folded into their aggregate); ``dev.all_ports`` holds every port,
+  ``dev.device`` the raw :class:`stormguard.model.Device` (vSwitch rules may read ``extra``).
+* ``params`` -- the rule's ``PARAMS`` merged with the policy's overrides (already validated).
+* ``ctx`` -- a :class:`RuleContext`: the rule id, the merged policy, and the platform family
+  (``cisco``, ``nxos``, ``eos``, ``junos``, ``huawei``, ``comware``, ``ovs``, ``linux_bridge``).
+
+What ``check`` yields
+---------------------
+:class:`Hit` objects (the "finding-ish" part of a finding). The engine turns each into a
+:class:`stormguard.findings.Finding`, adding rule id, severity (after policy overrides),
+device, platform and source, and applying waivers. ``interface=None`` means a device-wide
+(global) finding. ``line`` is the config line a reader should look at: the port setting when
+the port set it, the global line when a global default is what is in effect, else the
+interface header. ``remediation`` is a snippet in the device's own syntax; use the helpers in
+:mod:`stormguard.remediation` so every rule speaks each platform the same way.
+
+Rules are pure: no I/O, no global state, no imports of heavy libraries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stormguard.effective import EffectiveDevice
+    from stormguard.policy import Policy
+
+
+@dataclass
+class Hit:
+    """What a rule reports; the engine completes it into a Finding."""
+
+    message: str
+    interface: str | None = None
+    line: int | None = None
+    expected: str = ""
+    actual: str = ""
+    remediation: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Read-only facts a rule may need besides the device and its params."""
+
+    rule_id: str
+    policy: Policy
+    family: str  # stormguard.model.PLATFORM_FAMILY value of the device being checked
+
+
+CheckFn = Callable[["EffectiveDevice", Mapping[str, Any], RuleContext], Iterator[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One registered rule, built from its module by :func:`stormguard.rules.all_rules`."""
+
+    id: str
+    name: str
+    severity: str
+    params: Mapping[str, Any]  # defaults
+    doc: str  # the module docstring (title line, why, Bad/Good examples)
+    check: CheckFn
+    module: str = ""
+    platforms: tuple[str, ...] = ()  # empty = every platform; else device_types it applies to
+
+    @property
+    def title(self) -> str:
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "severity": self.severity,
+            "title": self.title,
+            "params": dict(self.params),
+            "platforms": list(self.platforms),
+        }
