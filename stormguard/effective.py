@@ -138,9 +138,11 @@ def _allowed(iface: Interface, mode: str, family: str) -> Eff[VlanSet]:
         vid = iface.access_vlan or 1
         return Eff(VlanSet.of([vid]), iface.line_of("access_vlan") or iface.line, "port"
                    if iface.access_vlan else "default")
-    if iface.allowed_vlans is not None:
-        return Eff(iface.allowed_vlans, iface.line_of("allowed_vlans") or iface.line, "port")
     header = iface.line_of("mode") or iface.line
+    if iface.allowed_vlans is not None:
+        if iface.extra.get("allowed_vlans_default"):  # the parser applied the platform default
+            return Eff(iface.allowed_vlans, iface.line_of("allowed_vlans") or header, "default")
+        return Eff(iface.allowed_vlans, iface.line_of("allowed_vlans") or iface.line, "port")
     if family in TRUNK_DEFAULT_VLAN1_FAMILIES:
         return Eff(VlanSet.of([1]), header, "default", "no allow-pass/permit list: VLAN 1 only")
     if family in TRUNK_DEFAULT_NONE_FAMILIES:

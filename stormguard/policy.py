@@ -179,12 +179,12 @@ class _Doc:
                 if key == "<<":
                     self.fail(at, "YAML merge keys are not supported", knode.start_mark.line + 1)
                 if key in out:
-                    self.fail(at + (key,), "duplicate key", knode.start_mark.line + 1)
-                self.lines[at + (key,)] = knode.start_mark.line + 1
-                out[key] = self.convert(vnode, at + (key,))
+                    self.fail((*at, key), "duplicate key", knode.start_mark.line + 1)
+                self.lines[(*at, key)] = knode.start_mark.line + 1
+                out[key] = self.convert(vnode, (*at, key))
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.convert(v, at + (i,)) for i, v in enumerate(node.value)]
+            return [self.convert(v, (*at, i)) for i, v in enumerate(node.value)]
         try:
             return self._ctor.construct_object(node)
         except yaml.YAMLError as exc:
@@ -242,7 +242,7 @@ def _check_keys(doc: _Doc, at: tuple[Any, ...], value: Any, allowed: set[str], w
         doc.fail(at, f"must be a mapping ({what})")
     for key in value:
         if key not in allowed:
-            doc.fail(at + (key,), f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+            doc.fail((*at, key), f"unknown key (expected one of: {', '.join(sorted(allowed))})")
 
 
 def _str_list(doc: _Doc, at: tuple[Any, ...], value: Any) -> tuple[str, ...]:
@@ -286,8 +286,17 @@ def _param(doc: _Doc, at: tuple[Any, ...], value: Any, default: Any) -> Any:
     return value
 
 
+def _reserved_rule(doc: _Doc, at: tuple[Any, ...], body: Any) -> None:
+    """A rule ID reserved for a module not installed: check the generic keys only."""
+    if body is None or isinstance(body, bool):
+        return
+    _check_keys(doc, at, body, _RULE_KEYS, "enabled, severity")
+    if "severity" in body and body["severity"] not in SEVERITIES:
+        doc.fail((*at, "severity"), f"must be one of {', '.join(SEVERITIES)}")
+
+
 def _apply_rules(doc: _Doc, data: Any, policy: Policy) -> None:
-    from stormguard.rules import all_rules
+    from stormguard.rules import RESERVED_IDS, all_rules
 
     known = {r.id: r for r in all_rules()}
     if not isinstance(data, dict):
@@ -295,6 +304,9 @@ def _apply_rules(doc: _Doc, data: Any, policy: Policy) -> None:
     for rid, body in data.items():
         at = ("rules", rid)
         rule = known.get(str(rid).upper()) if isinstance(rid, str) else None
+        if rule is None and isinstance(rid, str) and rid.upper() in RESERVED_IDS:
+            _reserved_rule(doc, at, body)
+            continue
         if rule is None:
             doc.fail(at, f"unknown rule ID (known: {', '.join(sorted(known))})")
         assert rule is not None
@@ -307,7 +319,7 @@ def _apply_rules(doc: _Doc, data: Any, policy: Policy) -> None:
         if not isinstance(body, dict):
             doc.fail(at, "must be a mapping (enabled, severity, parameters) or true/false")
         for key, value in body.items():
-            kat = at + (key,)
+            kat = (*at, key)
             if key == "enabled":
                 if not isinstance(value, bool):
                     doc.fail(kat, "must be true or false")
@@ -332,34 +344,34 @@ def _role(doc: _Doc, name: str, body: Any) -> Role:
     if "description" in body:
         pat = body["description"]
         if not isinstance(pat, str):
-            doc.fail(at + ("description",), "must be a regular expression string")
+            doc.fail((*at, "description"), "must be a regular expression string")
         try:
             role.description = re.compile(pat, re.IGNORECASE)
         except re.error as exc:
-            doc.fail(at + ("description",), f"bad regular expression: {exc}")
+            doc.fail((*at, "description"), f"bad regular expression: {exc}")
     if "interface" in body:
-        role.interface = _str_list(doc, at + ("interface",), body["interface"])
+        role.interface = _str_list(doc, (*at, "interface"), body["interface"])
         for i, pat in enumerate(role.interface):
             if pat.startswith("re:"):
                 try:
                     re.compile(pat[3:])
                 except re.error as exc:
-                    doc.fail(at + ("interface", i), f"bad regular expression: {exc}")
+                    doc.fail((*at, "interface", i), f"bad regular expression: {exc}")
     if "device" in body:
         if not isinstance(body["device"], str):
-            doc.fail(at + ("device",), "must be a hostname glob")
+            doc.fail((*at, "device"), "must be a hostname glob")
         role.device = body["device"]
     if "ports" in body:
-        role.ports = _str_list(doc, at + ("ports",), body["ports"])
+        role.ports = _str_list(doc, (*at, "ports"), body["ports"])
     if body.get("permitted_vlans") is not None:
-        role.permitted_vlans = _vlans(doc, at + ("permitted_vlans",), body["permitted_vlans"])
+        role.permitted_vlans = _vlans(doc, (*at, "permitted_vlans"), body["permitted_vlans"])
     if "permitted_vlans_by_device" in body:
         per = body["permitted_vlans_by_device"]
-        pat = at + ("permitted_vlans_by_device",)
+        pat = (*at, "permitted_vlans_by_device")
         if not isinstance(per, dict):
             doc.fail(pat, "must be a mapping of device glob to VLAN list")
         role.permitted_vlans_by_device = tuple(
-            (str(g), _vlans(doc, pat + (g,), v)) for g, v in per.items()
+            (str(g), _vlans(doc, (*pat, g), v)) for g, v in per.items()
         )
     return role
 
@@ -392,9 +404,9 @@ def _apply_order(doc: _Doc, data: Any, policy: Policy) -> None:
 
 
 def _apply_waivers(doc: _Doc, data: Any, policy: Policy) -> None:
-    from stormguard.rules import rule_ids
+    from stormguard.rules import RESERVED_IDS, rule_ids
 
-    known = set(rule_ids())
+    known = set(rule_ids()) | RESERVED_IDS
     if not isinstance(data, list):
         doc.fail(("waivers",), "must be a list of waivers")
     for i, body in enumerate(data):
@@ -405,10 +417,10 @@ def _apply_waivers(doc: _Doc, data: Any, policy: Policy) -> None:
                 doc.fail(at, f"a waiver needs '{req}'")
         rule = str(body["rule"]).upper()
         if rule not in known:
-            doc.fail(at + ("rule",), f"unknown rule ID {body['rule']!r}")
+            doc.fail((*at, "rule"), f"unknown rule ID {body['rule']!r}")
         for key in ("device", "interface", "reason", "owner"):
             if key in body and not isinstance(body[key], str):
-                doc.fail(at + (key,), "must be a string")
+                doc.fail((*at, key), "must be a string")
         expires = body.get("expires")
         if expires is not None:
             if isinstance(expires, dt.datetime):
@@ -417,9 +429,9 @@ def _apply_waivers(doc: _Doc, data: Any, policy: Policy) -> None:
                 try:
                     expires = dt.date.fromisoformat(expires)
                 except ValueError:
-                    doc.fail(at + ("expires",), "must be a date YYYY-MM-DD")
+                    doc.fail((*at, "expires"), "must be a date YYYY-MM-DD")
             if not isinstance(expires, dt.date):
-                doc.fail(at + ("expires",), "must be a date YYYY-MM-DD")
+                doc.fail((*at, "expires"), "must be a date YYYY-MM-DD")
         policy.waivers.append(Waiver(
             rule=rule,
             device=body.get("device", "*"),

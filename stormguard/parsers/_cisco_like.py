@@ -55,7 +55,7 @@ _KIND_PREFIXES: tuple[tuple[str, str], ...] = (
     ("bvi", "other"),
     ("recirc", "internal"),
 )
-_MGMT_VRFS = frozenset({"mgmt-vrf", "mgmt-intf", "management"})
+_MGMT_VRFS = frozenset({"mgmt-vrf", "mgmt-intf", "management", "mgmt"})
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _interface_name(rest: str) -> str | None:
     parts = rest.split()
     if len(parts) == 1:
         return parts[0]
-    if len(parts) == 2 and parts[0].isalpha() and parts[1][:1].isdigit():
+    if len(parts) == 2 and parts[0][-1].isalpha() and parts[1][:1].isdigit():
         return parts[0] + parts[1]
     return None
 
@@ -363,14 +363,19 @@ class _Parser:
                 else:
                     self.warn(ln, "cannot read channel-group number", body)
         elif w0 in ("vrf", "ip") and not neg:
-            # IOS-XE `vrf forwarding Mgmt-vrf`, NX-OS `vrf member management`: a management port.
-            if len(words) >= 3 and words[1] in ("forwarding", "member", "vrf"):
+            # IOS-XE `vrf forwarding Mgmt-vrf`, NX-OS `vrf member management`, EOS `vrf MGMT`,
+            # old IOS `ip vrf forwarding X`: a port in the management VRF is a management port.
+            if w0 == "ip":
+                if len(words) != 4 or words[1:3] != ["vrf", "forwarding"]:
+                    return
+                vrf = words[3]
+            elif len(words) == 2 or (len(words) == 3 and words[1] in ("forwarding", "member")):
                 vrf = words[-1]
-                if w0 == "ip" and words[1] == "vrf" and len(words) >= 4:
-                    vrf = words[3]
-                iface.extra["vrf"] = vrf
-                if vrf.lower() in _MGMT_VRFS and iface.kind == "physical":
-                    iface.set("kind", "management", ln)
+            else:
+                return
+            iface.extra["vrf"] = vrf
+            if vrf.lower() in _MGMT_VRFS and iface.kind == "physical":
+                iface.set("kind", "management", ln)
         elif w0 == "vpc" and not neg:
             if words[1:2] == ["peer-link"]:
                 iface.extra["vpc_peer_link"] = True
@@ -553,7 +558,18 @@ class _Parser:
         ):
             self.warn(ln, "cannot read storm-control level", body)
             return
+        # EOS `storm-control all` fills in the classes that have no statement of their own; a
+        # per-class statement wins over it whatever the order.
+        from_all: set[str] | None = iface.extra.get("storm_control_from_all")
+        if w0 == "all" and from_all is None:
+            from_all = iface.extra["storm_control_from_all"] = set()
         for traffic in classes:
+            if w0 == "all":
+                if traffic in iface.storm_control and traffic not in from_all:  # type: ignore[operator]
+                    continue
+                from_all.add(traffic)  # type: ignore[union-attr]
+            elif from_all:
+                from_all.discard(traffic)
             sc = StormControl(traffic=traffic, unit=unit, line=ln)  # type: ignore[arg-type]
             sc.set("level", level, ln)
             sc.lines["unit"] = ln

@@ -201,7 +201,8 @@ def _apply_vlans(port: dict[str, Any], iface: Interface, dev: Device, line: int 
             dev.warnings.append(f"{where}: ignored tag {tag_raw!r}")
         if tag is not None and not MIN_VLAN <= tag <= MAX_VLAN:
             tag = None
-    trunks = _vlan_set(_as_list(port.get("trunks")), dev, where)
+    trunk_ids = _as_list(port.get("trunks"))
+    trunks = _vlan_set(trunk_ids, dev, where)
     iface.extra["vlan_mode"] = vlan_mode or None
     if not vlan_mode:
         vlan_mode = "access" if tag is not None else "trunk"
@@ -215,7 +216,7 @@ def _apply_vlans(port: dict[str, Any], iface: Interface, dev: Device, line: int 
         dev.warnings.append(f"{where}: unknown vlan_mode {vlan_mode!r}, read as trunk")
     iface.set("mode", "trunk", line)
     # An empty trunks set carries every VLAN (SG101's case); a native VLAN is always carried.
-    allowed = VlanSet.all() if not trunks else trunks
+    allowed = trunks if trunk_ids else VlanSet.all()
     if vlan_mode.startswith("native") and tag is not None:
         iface.set("native_vlan", tag, line)
         if not allowed.is_all:

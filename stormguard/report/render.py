@@ -71,7 +71,7 @@ def _html_env() -> Environment:
     return env
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
 
 class MdRaw(str):

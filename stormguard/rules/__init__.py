@@ -17,7 +17,12 @@ from functools import lru_cache
 from stormguard.findings import SEVERITIES
 from stormguard.rules.base import Hit, Rule, RuleContext
 
-__all__ = ["Hit", "Rule", "RuleContext", "all_rules", "get_rule", "rule_ids"]
+__all__ = ["RESERVED_IDS", "Hit", "Rule", "RuleContext", "all_rules", "get_rule", "rule_ids"]
+
+#: Rule IDs reserved for rules that another module series adds (the vSwitch rules). A policy
+#: pack may name them (enabled / severity only) before their modules exist; they are ignored
+#: until then.
+RESERVED_IDS: frozenset[str] = frozenset({"SG401", "SG402"})
 
 _MODULE_RE = re.compile(r"^sg(\d{3})_[a-z0-9_]+$")
 _ID_RE = re.compile(r"^SG\d{3}$")

@@ -18,6 +18,7 @@ Opening::
         recover=True, marks orphaned runs interrupted (see mark_orphaned_runs).
     store.close();  with Store.open(...) as store: ...
     store.url -> str (password masked);  store.dialect -> "sqlite" | "postgresql"
+    Errors opening/using the database: StoreError (a StormguardError: one line, no password).
 
 Runs::
 
@@ -103,7 +104,8 @@ Named locks (one job across several daemons sharing a store)::
 
 from __future__ import annotations
 
-from stormguard.store.core import Store
+from typing import TYPE_CHECKING, Any
+
 from stormguard.store.records import (
     COMMITTED_STATUSES,
     RUN_STATUSES,
@@ -116,6 +118,19 @@ from stormguard.store.records import (
     StormEventRow,
 )
 
+if TYPE_CHECKING:
+    from stormguard.store.core import Store, StoreError
+
+
+def __getattr__(name: str) -> Any:
+    """Import SQLAlchemy only when the Store is used (keeps `stormguard lint` and --help fast)."""
+    if name in ("Store", "StoreError"):
+        from stormguard.store import core
+
+        return getattr(core, name)
+    raise AttributeError(f"module 'stormguard.store' has no attribute {name!r}")
+
+
 __all__ = [
     "COMMITTED_STATUSES",
     "RUN_STATUSES",
@@ -126,5 +141,6 @@ __all__ = [
     "RunRow",
     "SnapshotRow",
     "Store",
+    "StoreError",
     "StormEventRow",
 ]

@@ -165,7 +165,7 @@ class Store:
         try:
             if upgrade:
                 store.upgrade()
-            if recover:
+            if recover and (upgrade or store.current_revision() is not None):
                 store.mark_orphaned_runs()
         except OperationalError as exc:
             engine.dispose()
@@ -514,7 +514,7 @@ class Store:
         rows = []
         for f in findings:
             rows.append({
-                "run_id": run_id, "device": f.device, "site": sites.get(f.device),
+                "run_id": run_id, "device": f.device, "site": sites.get(f.device) or sites.get(f.device.split("/", 1)[0]),
                 "platform": f.platform, "rule": f.rule, "severity": f.severity,
                 "interface": f.interface, "line": f.line, "message": f.message,
                 "expected": f.expected or "", "actual": f.actual or "",

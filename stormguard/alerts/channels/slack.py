@@ -1,0 +1,34 @@
+"""Slack-compatible incoming webhook (also Mattermost, Rocket.Chat): `text` + one attachment."""
+
+from __future__ import annotations
+
+from stormguard.alerts.channels.http import post_json
+from stormguard.alerts.model import Alert
+from stormguard.config import AlertChannel
+
+_COLOR = {"firing": "danger", "reminder": "warning", "resolved": "good", "test": "#439FE0"}
+
+
+def body(alert: Alert) -> dict:
+    fields = [
+        {"title": "Where", "value": f"{alert.host} {alert.iface}", "short": True},
+        {"title": "Rate", "value": f"{alert.pps:,.0f} fps (peak {alert.peak_pps:,.0f})",
+         "short": True},
+    ]
+    if alert.evidence:
+        fields.append({"title": "Loop evidence", "value": ", ".join(alert.evidence),
+                       "short": False})
+    if alert.vlans:
+        fields.append({"title": "VLANs", "value": ", ".join(map(str, alert.vlans[:20])),
+                       "short": True})
+    return {
+        "text": alert.title,
+        "attachments": [{"color": _COLOR[alert.status], "title": alert.title,
+                         "text": alert.summary, "fields": fields,
+                         "ts": int(alert.sent_at.timestamp())}],
+    }
+
+
+def send(channel: AlertChannel, alert: Alert) -> None:
+    assert channel.url
+    post_json(channel.url, body(alert), channel.timeout_s)

@@ -1,0 +1,71 @@
+"""The alert as every channel sees it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+AlertStatus = Literal["firing", "reminder", "resolved", "test"]
+SEVERITY_ORDER = {"info": 0, "warning": 1, "critical": 2}
+
+
+@dataclass
+class Alert:
+    key: str  # the storm event's id: one incident, one key
+    status: AlertStatus
+    severity: str  # info | warning | critical
+    host: str
+    iface: str
+    summary: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    pps: float = 0.0
+    peak_pps: float = 0.0
+    frames: int = 0
+    vlans: list[Any] = field(default_factory=list)
+    classes: dict[str, Any] = field(default_factory=dict)
+    top_sources: list[Any] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    coverage: Any = None
+    sent_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def title(self) -> str:
+        state = {"firing": "STORM", "reminder": "STORM (ongoing)", "resolved": "RESOLVED",
+                 "test": "TEST"}[self.status]
+        return f"[{state}] broadcast storm on {self.host}/{self.iface}"
+
+    def duration_s(self, now: datetime | None = None) -> float:
+        end = self.ended_at or now or datetime.now(UTC)
+        return max(0.0, (end - self.started_at).total_seconds())
+
+    def text(self) -> str:
+        lines = [self.title, self.summary,
+                 f"started {self.started_at.isoformat(timespec='seconds')}"
+                 + (f", ended {self.ended_at.isoformat(timespec='seconds')}"
+                    if self.ended_at else "")
+                 + f", duration {self.duration_s():.0f} s",
+                 f"rate {self.pps:,.0f} fps (peak {self.peak_pps:,.0f}), {self.frames:,} frames"]
+        if self.evidence:
+            lines.append("loop evidence: " + ", ".join(self.evidence))
+        if self.vlans:
+            lines.append("VLANs: " + ", ".join(str(v) for v in self.vlans[:20]))
+        if self.top_sources:
+            lines.append("top sources: " + ", ".join(str(s) for s in self.top_sources[:5]))
+        return "\n".join(lines)
+
+    def to_payload(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("started_at", "ended_at", "sent_at"):
+            if d[k] is not None:
+                d[k] = d[k].isoformat()
+        return d
+
+    @classmethod
+    def from_payload(cls, d: dict[str, Any]) -> Alert:
+        d = dict(d)
+        for k in ("started_at", "ended_at", "sent_at"):
+            if d.get(k):
+                d[k] = datetime.fromisoformat(d[k])
+        return cls(**d)

@@ -1,0 +1,147 @@
+"""SSH host-key pinning: ``strict`` | ``tofu`` | ``ignore``.
+
+A nightly collector logs in to hundreds of switches with one service password; if it would
+talk to whatever answers on a switch's address, one spoofed box collects that password. So:
+
+* ``tofu`` (default) -- trust on first use: the first key seen for ``[host]:port`` is pinned in
+  a known_hosts file; a different key later refuses the device (failure class ``host-key``)
+  *before* the password is sent (paramiko compares keys during key exchange).
+* ``strict`` -- only keys already in the file are accepted; an unknown device is refused.
+* ``ignore`` -- no checking at all (lab use).
+
+The file is a plain OpenSSH known_hosts file (``ssh-keygen -R '[10.0.0.1]:22' -f FILE`` removes
+a pin after a legitimate re-install). Default location: ``known_hosts`` under stormguard's data
+dir; ``STORMGUARD_KNOWN_HOSTS`` or ``known_hosts_file`` in the collector settings override it.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+POLICIES: tuple[str, ...] = ("strict", "tofu", "ignore")
+KNOWN_HOSTS_ENV = "STORMGUARD_KNOWN_HOSTS"
+
+
+def default_known_hosts() -> Path:
+    env = os.environ.get(KNOWN_HOSTS_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("stormguard")) / "known_hosts"
+
+
+def host_entry_name(hostname: str, port: int) -> str:
+    """The name OpenSSH and paramiko file a key under."""
+    return hostname if port == 22 else f"[{hostname}]:{port}"
+
+
+def fingerprint(key_b64: str) -> str:
+    digest = hashlib.sha256(base64.b64decode(key_b64)).digest()
+    return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
+
+
+class KnownHosts:
+    """A known_hosts file shared by the worker threads of one process (and, via ``flock``, by
+    several processes: the daemon and a manual ``stormguard collect``)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path else default_known_hosts()
+        self._lock = threading.Lock()
+
+    def _entries(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return out
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) < 3 or line.lstrip().startswith("#"):
+                continue
+            for name in parts[0].split(","):
+                out.setdefault(name, {})[parts[1]] = parts[2]
+        return out
+
+    def lookup(self, hostname: str, port: int) -> dict[str, str]:
+        """{key type: base64} pinned for this host (empty when unknown)."""
+        return self._entries().get(host_entry_name(hostname, port), {})
+
+    def pin(self, hostname: str, port: int, key_type: str, key_b64: str) -> bool:
+        """Pin a key seen for the first time. Returns False (and writes nothing) when a key of
+        that type is already pinned: pins are never overwritten silently."""
+        name = host_entry_name(hostname, port)
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "a+", encoding="utf-8") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                try:
+                    fh.seek(0)
+                    for line in fh.read().splitlines():
+                        parts = line.split()
+                        if (len(parts) >= 3 and name in parts[0].split(",")
+                                and parts[1] == key_type):
+                            return False
+                    fh.seek(0, os.SEEK_END)
+                    fh.write(f"{name} {key_type} {key_b64}\n")
+                    fh.flush()
+                    return True
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def netmiko_host_key_args(policy: str, known: KnownHosts) -> dict[str, Any]:
+    """ConnectHandler keyword arguments that make paramiko enforce `policy` during key
+    exchange: a pinned key that differs raises ``BadHostKeyException``; with ``strict`` an
+    unknown one raises ``SSHException`` (RejectPolicy)."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown host_key_policy {policy!r}")
+    if policy == "ignore":
+        return {"ssh_strict": False, "system_host_keys": False, "alt_host_keys": False}
+    return {
+        "ssh_strict": policy == "strict",
+        "system_host_keys": False,
+        "alt_host_keys": True,
+        "alt_key_file": str(known.path),
+    }
+
+
+def check_after_connect(policy: str, known: KnownHosts, hostname: str, port: int,
+                        transport: Any) -> str | None:
+    """Second line of defence once the session is up (and where TOFU pins a new key).
+
+    Returns a one-line reason to refuse the device, or None when it may be used."""
+    if policy == "ignore" or transport is None:
+        return None
+    key = transport.get_remote_server_key()
+    key_type, key_b64 = key.get_name(), key.get_base64()
+    pinned = known.lookup(hostname, port)
+    if key_type in pinned:
+        if pinned[key_type] != key_b64:
+            return (f"host key changed: now {fingerprint(key_b64)}, pinned "
+                    f"{fingerprint(pinned[key_type])} in {known.path}")
+        return None
+    if policy == "strict":
+        return f"host key {fingerprint(key_b64)} not in {known.path} (strict)"
+    known.pin(hostname, port, key_type, key_b64)
+    return None
+
+
+def classify_host_key_error(exc: BaseException, known: KnownHosts) -> str | None:
+    """A one-line message when `exc` is a host-key refusal by paramiko, else None."""
+    import paramiko
+
+    if isinstance(exc, paramiko.BadHostKeyException):
+        got = exc.key.get_base64()
+        expected = exc.expected_key.get_base64()
+        return (f"host key changed: now {fingerprint(got)}, pinned {fingerprint(expected)} "
+                f"in {known.path}")
+    if isinstance(exc, paramiko.SSHException) and "not found in known_hosts" in str(exc):
+        return f"unknown host key (strict policy; not in {known.path})"
+    return None

@@ -1,0 +1,69 @@
+"""`stormguard diff DEVICE [--from RUN] [--to RUN]`: unified diff of a device's configs.
+
+Without options: the latest committed snapshot against the one before it. ``--to RUN`` picks
+the device's config as of that run, ``--from RUN`` the older side (default: the snapshot before
+the ``--to`` one).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from stormguard.store.cli import add_db_argument, fmt_time, open_store
+
+HELP = "unified diff of a device's config between two runs"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("device", help="inventory name of the device")
+    parser.add_argument("--from", dest="from_run", type=int, metavar="RUN", default=None,
+                        help="older side: the config as of this run id")
+    parser.add_argument("--to", dest="to_run", type=int, metavar="RUN", default=None,
+                        help="newer side: the config as of this run id (default: latest)")
+    parser.add_argument("-U", "--context", type=int, default=3, help="lines of context")
+    add_db_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    import difflib
+
+    from stormguard.errors import InputError
+
+    with open_store(args) as store:
+        history = [s for s in store.snapshot_history(args.device)
+                   if s.run_status in ("ok", "partial")]
+        if not history:
+            raise InputError(f"no committed snapshots stored for device {args.device!r}")
+        for run_id in (args.from_run, args.to_run):
+            if run_id is not None and store.get_run(run_id) is None:
+                raise InputError(f"run {run_id} does not exist")
+        if args.to_run is not None:
+            new = store.snapshot_at(args.device, args.to_run)
+            if new is None:
+                raise InputError(f"{args.device}: no snapshot as of run {args.to_run}")
+        else:
+            new = store.get_snapshot(history[0].id)
+        assert new is not None
+        if args.from_run is not None:
+            old = store.snapshot_at(args.device, args.from_run)
+            if old is None:
+                raise InputError(f"{args.device}: no snapshot as of run {args.from_run}")
+        else:
+            older = [s for s in history if s.id < new.id]
+            if not older:
+                print(f"{args.device}: only one snapshot (run {new.run_id}); nothing to compare")
+                return 0
+            old = store.get_snapshot(older[0].id)
+        assert old is not None and old.text is not None and new.text is not None
+        if old.sha256 == new.sha256:
+            print(f"{args.device}: no changes between run {old.run_id} and run {new.run_id} "
+                  f"(sha256 {new.sha256[:12]})")
+            return 0
+        lines = difflib.unified_diff(
+            old.text.splitlines(keepends=True), new.text.splitlines(keepends=True),
+            fromfile=f"{args.device}@run{old.run_id} ({fmt_time(old.collected_at)})",
+            tofile=f"{args.device}@run{new.run_id} ({fmt_time(new.collected_at)})",
+            n=args.context)
+        for line in lines:
+            print(line, end="" if line.endswith("\n") else "\n")
+    return 0

@@ -1,0 +1,271 @@
+"""`stormguard.yaml`: one validated config file for the daemon, the sniffer, reports and alerts.
+
+Twelve-factor: every key can be overridden from the environment. ``STORMGUARD_<KEY>`` sets a
+top-level key and ``__`` descends into sections, e.g. ``STORMGUARD_COLLECT__WORKERS=32`` or
+``STORMGUARD_METRICS__LISTEN=0.0.0.0:9731``. Values are parsed as YAML scalars/flow collections
+(``STORMGUARD_POLICIES='[site.yaml, dc2.yaml]'``). ``STORMGUARD_CONFIG`` names the file;
+``STORMGUARD_DATABASE_URL`` the database.
+
+Errors are one line with file, line and key: ``stormguard.yaml:14: collect.workers: Input
+should be a valid integer`` (:class:`stormguard.errors.ConfigError`). Secrets are referenced
+(``password_env``, ``password_file``), never required inline.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from stormguard.errors import ConfigError
+
+ENV_PREFIX = "STORMGUARD_"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SecretRef(_Section):
+    """A secret given by reference. `password` inline works but is discouraged."""
+
+    username: str | None = None
+    password_env: str | None = None
+    password_file: str | None = None
+    password: str | None = Field(default=None, repr=False)
+
+    def resolve_password(self, what: str) -> str | None:
+        if self.password_env:
+            val = os.environ.get(self.password_env)
+            if val is None:
+                raise ConfigError(f"{what}: environment variable {self.password_env} is not set")
+            return val
+        if self.password_file:
+            try:
+                return Path(self.password_file).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"{what}: cannot read password_file {self.password_file}: {exc.strerror}"
+                ) from None
+        return self.password
+
+
+class JobConfig(_Section):
+    name: str
+    cron: str = "0 2 * * *"
+    pipeline: list[Literal["collect", "audit", "report", "notify"]] = Field(
+        default_factory=lambda: ["collect", "audit", "report", "notify"])
+    limit: str | None = None  # device glob
+    groups: list[str] = Field(default_factory=list)
+    misfire_grace_s: int = 6 * 3600
+    enabled: bool = True
+
+
+class CollectConfig(_Section):
+    workers: int = Field(default=20, ge=1, le=512)
+    timeout_s: float = Field(default=60.0, gt=0)
+    retries: int = Field(default=2, ge=0, le=10)
+
+
+class ReportConfig(_Section):
+    dir: str = "reports-out"
+    formats: list[Literal["html", "md", "json"]] = Field(default_factory=lambda: ["html"])
+    keep_runs: int = 30
+
+
+class EmailConfig(SecretRef):
+    host: str
+    port: int = 25
+    starttls: bool = False
+    ssl: bool = False
+    sender: str = "stormguard@localhost"
+    to: list[str] = Field(default_factory=list)
+    timeout_s: float = 30.0
+
+
+class WebhookConfig(_Section):
+    url: str
+    kind: Literal["generic", "slack"] = "generic"
+    timeout_s: float = 10.0
+
+
+class NotifyConfig(_Section):
+    email: EmailConfig | None = None
+    webhooks: list[WebhookConfig] = Field(default_factory=list)
+    retries: int = 3
+
+
+class SnifferConfig(_Section):
+    iface: str
+    threshold_pps: float = 5000.0
+    threshold_percent: float | None = None  # of link speed, when the speed is known
+    baseline_multiplier: float = 8.0
+    baseline_floor_pps: float = 500.0
+    open_windows: int = 3
+    close_ratio: float = 0.5
+    severity: Literal["warning", "critical"] = "critical"
+
+
+class AlertChannel(SecretRef):
+    name: str
+    type: Literal["webhook", "slack", "alertmanager", "email", "syslog"]
+    url: str | None = None  # webhook, slack, alertmanager (base URL)
+    host: str | None = None  # email (SMTP), syslog
+    port: int | None = None
+    protocol: Literal["udp", "tcp"] = "udp"  # syslog
+    starttls: bool = False
+    ssl: bool = False
+    sender: str = "stormguard@localhost"
+    to: list[str] = Field(default_factory=list)
+    min_severity: Literal["info", "warning", "critical"] = "info"
+    timeout_s: float = 10.0
+
+    @field_validator("url")
+    @classmethod
+    def _url_scheme(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v
+
+
+class AlertsConfig(_Section):
+    reminder_minutes: float = 15.0
+    channels: list[AlertChannel] = Field(default_factory=list)
+    max_attempts: int = 0  # 0: retry forever (with backoff capped at max_backoff_s)
+    max_backoff_s: float = 300.0
+
+
+class MetricsConfig(_Section):
+    enabled: bool = True
+    listen: str = "127.0.0.1:9731"
+
+
+class StormguardConfig(_Section):
+    database_url: str | None = None
+    inventory: str = "inventory.yaml"
+    policies: list[str] = Field(default_factory=list)
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    jobs: list[JobConfig] = Field(default_factory=lambda: [JobConfig(name="nightly")])
+    collect: CollectConfig = Field(default_factory=CollectConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    sniffers: list[SnifferConfig] = Field(default_factory=list)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    shutdown_timeout_s: float = 30.0
+
+    source: str = Field(default="", exclude=True)  # the file it came from, for messages
+
+    def resolved_database_url(self) -> str:
+        env = os.environ.get("STORMGUARD_DATABASE_URL", "").strip()
+        if env:
+            return env
+        if self.database_url:
+            return self.database_url
+        from stormguard.settings import default_database_url
+
+        return default_database_url()
+
+    def relative(self, path: str) -> str:
+        """Paths in the file are relative to the file's directory."""
+        if not self.source or os.path.isabs(path):
+            return path
+        return str(Path(self.source).resolve().parent / path)
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+def _line_index(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
+    """Map each key path to the 1-based line it is on."""
+    out = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            key = (*path, k.value)
+            out[key] = k.start_mark.line + 1
+            out.update({p: ln for p, ln in _line_index(v, key).items() if p != key})
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            out.update(_line_index(v, (*path, i)))
+    return out
+
+
+def _env_overrides(doc: dict[str, Any], environ: dict[str, str]) -> list[str]:
+    applied = []
+    skip = {"STORMGUARD_CONFIG", "STORMGUARD_DEBUG", "STORMGUARD_DATABASE_URL"}
+    for name, raw in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or name in skip:
+            continue
+        keys = [k.lower() for k in name[len(ENV_PREFIX):].split("__") if k]
+        if not keys or keys[0] not in StormguardConfig.model_fields:
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else raw
+        except yaml.YAMLError:
+            value = raw
+        target = doc
+        for k in keys[:-1]:
+            nxt = target.get(k)
+            if not isinstance(nxt, dict):
+                nxt = {}
+                target[k] = nxt
+            target = nxt
+        target[keys[-1]] = value
+        applied.append(name)
+    return applied
+
+
+def load_config(path: str | os.PathLike[str] | None = None,
+                environ: dict[str, str] | None = None) -> StormguardConfig:
+    """Load and validate stormguard.yaml (or defaults when there is none), with env overrides."""
+    from stormguard.settings import config_path
+
+    environ = dict(os.environ if environ is None else environ)
+    file = config_path(path)
+    doc: dict[str, Any] = {}
+    lines: dict[tuple[Any, ...], int] = {}
+    where = str(file) if file else "stormguard.yaml (defaults)"
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{file}: cannot read: {exc}") from None
+        try:
+            node = yaml.compose(text)
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f"{file}:{mark.line + 1}" if mark is not None else str(file)
+            raise ConfigError(f"{at}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{file}:1: expected a mapping of settings at the top level")
+        doc = loaded or {}
+        if node is not None:
+            lines = _line_index(node)
+    from_env = _env_overrides(doc, environ)
+    try:
+        cfg = StormguardConfig.model_validate(doc)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        dotted = ".".join(str(p) for p in loc)
+        line = None
+        for n in range(len(loc), -1, -1):
+            if loc[:n] in lines:
+                line = lines[loc[:n]]
+                break
+        env_name = ENV_PREFIX + "__".join(str(p).upper() for p in loc)
+        origin = f" (from ${env_name})" if env_name in from_env else ""
+        at = f"{where}:{line}" if line else where
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        raise ConfigError(f"{at}: {dotted}: {msg}{origin}") from None
+    cfg.source = str(file) if file else ""
+    names = [j.name for j in cfg.jobs]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{where}: jobs: job names must be unique ({', '.join(names)})")
+    return cfg

@@ -1,0 +1,98 @@
+"""The audit engine: devices + policy in, findings out.
+
+For each device the effective model is computed once (:mod:`stormguard.effective`), then every
+enabled rule that applies to the platform runs over it. The engine - not the rules - fills in
+what every finding shares (rule, severity after policy overrides, device, platform, source) and
+applies waivers: a matching, unexpired waiver marks the finding ``waived=True`` and attaches
+itself; the finding is kept, so reports can show what is accepted and by whom. Expired waivers
+stop applying and are returned in :attr:`AuditResult.expired_waivers` so they get renewed or
+removed rather than silently rotting.
+
+A rule that raises (a bug, or input no one foresaw) must not sink the audit of every other
+device: the error is recorded in :attr:`AuditResult.errors` and the device's warnings, and the
+other rules still run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from stormguard.effective import effective_device
+from stormguard.findings import Finding, Waiver
+from stormguard.model import PLATFORM_FAMILY, Device
+from stormguard.policy import Policy, waiver_expired, waiver_matches
+from stormguard.rules import Rule, RuleContext, all_rules
+
+
+@dataclass
+class AuditResult:
+    findings: list[Finding]
+    expired_waivers: list[Waiver]
+    devices: int
+    errors: list[str] = field(default_factory=list)  # "device: rule SG101 failed: ..."
+
+
+@dataclass(frozen=True)
+class _Active:
+    rule: Rule
+    severity: str
+    params: dict
+
+
+def _active_rules(policy: Policy) -> list[_Active]:
+    return [
+        _Active(r, policy.severity_for(r.id, r.severity), policy.params_for(r.id, r.params))
+        for r in all_rules()
+        if policy.rule_enabled(r.id)
+    ]
+
+
+def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = None
+          ) -> AuditResult:
+    today = today or dt.date.today()
+    active = _active_rules(policy)
+    live_waivers = [w for w in policy.waivers if not waiver_expired(w, today)]
+    expired = [w for w in policy.waivers if waiver_expired(w, today)]
+    findings: list[Finding] = []
+    errors: list[str] = []
+    count = 0
+    for dev in devices:
+        count += 1
+        eff = effective_device(dev, policy)
+        family = PLATFORM_FAMILY.get(dev.platform, dev.platform)
+        for act in active:
+            rule = act.rule
+            if rule.platforms and dev.platform not in rule.platforms:
+                continue
+            ctx = RuleContext(rule_id=rule.id, policy=policy, family=family)
+            try:
+                hits = list(rule.check(eff, act.params, ctx))
+            except Exception as exc:  # keep auditing the rest; report the failure
+                msg = f"{dev.hostname}: rule {rule.id} failed: {type(exc).__name__}: {exc}"
+                errors.append(msg)
+                dev.warnings.append(msg)
+                continue
+            for hit in hits:
+                f = Finding(
+                    rule=rule.id,
+                    severity=act.severity,
+                    device=dev.hostname,
+                    platform=dev.platform,
+                    interface=hit.interface,
+                    line=hit.line,
+                    message=hit.message,
+                    expected=hit.expected,
+                    actual=hit.actual,
+                    remediation=hit.remediation,
+                    source=dev.source,
+                    extra=dict(hit.extra),
+                )
+                for w in live_waivers:
+                    if waiver_matches(w, f.rule, f.device, f.interface):
+                        f.waived = True
+                        f.waiver = w
+                        break
+                findings.append(f)
+    return AuditResult(findings=findings, expired_waivers=expired, devices=count, errors=errors)

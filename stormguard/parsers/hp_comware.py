@@ -1,0 +1,38 @@
+"""H3C (and HPE FlexNetwork) Comware v5 and v7 ``display current-configuration``.
+
+Parsed by the shared core in :mod:`stormguard.parsers._vrp_like`; see its docstring for the
+platform defaults applied. Comware facts in short:
+
+* a trunk (``port link-type trunk``) with no ``port trunk permit vlan`` line carries **VLAN 1
+  only**: recorded as ``allowed_vlans = {1}`` with no source line and
+  ``extra["allowed_vlans_default"] = True`` (the same decision as Huawei, so SG101 does not fire
+  on a port that carries one VLAN); ``permit`` lines add in order, ``undo port trunk permit vlan
+  1`` removes VLAN 1, ``... vlan all`` allows every VLAN;
+* members join with ``port link-aggregation group 1`` (-> ``channel_group =
+  "Bridge-Aggregation1"``); ``port link-mode route`` makes a port routed;
+* spanning tree runs only when the config says so: ``stp global enable`` (v7) or ``stp enable``
+  (v5) in system view; without either the device's STP is recorded as off (``extra["stp_note"]``).
+  Per port: ``undo stp enable`` (STP off), ``stp edged-port`` (v7) / ``stp edged-port enable``
+  (v5), ``stp port bpdu-protection enable|disable``, ``stp root-protection``,
+  ``stp loop-protection``;
+* storm control: ``broadcast-suppression N|pps N|kbps N`` and ``storm-constrain broadcast
+  pps|kbps|ratio UPPER LOWER``; actions ``storm-constrain control block|shutdown`` and
+  ``storm-constrain enable trap|log``.
+
+The Comware version (`` version 7.1.070, Release 3208P03``) is kept in ``extra["version"]``.
+"""
+
+from __future__ import annotations
+
+from stormguard.model import Device
+from stormguard.parsers._vrp_like import Dialect, parse_vrp_like
+
+PLATFORM = "hp_comware"
+
+DIALECT = Dialect(
+    platform=PLATFORM, aggregate_prefix="Bridge-Aggregation", stp_on_by_default=False
+)
+
+
+def parse(text: str, source: str = "") -> list[Device]:
+    return [parse_vrp_like(text, DIALECT, source)]

@@ -1,0 +1,96 @@
+"""A synthetic fleet for the report benchmark and tests: realistic shapes, deterministic content.
+
+Not demo data (the demo runs a real pipeline): this only exists so that the renderers can be
+measured at 10,000 devices / 50,000 findings without collecting anything.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from stormguard.findings import SEVERITIES, Finding, Waiver
+from stormguard.report.build import DeviceRef, compose_report
+from stormguard.report.data import FailureItem, ReportData, RunInfo, TrendPoint
+
+_RULES = (
+    ("trunk-allowed-vlans", "high", "Trunk {i} allows all VLANs (1-4094); it needs only {v}",
+     "switchport trunk allowed vlan {v}", "switchport trunk allowed vlan all",
+     "interface {i}\n switchport trunk allowed vlan {v}"),
+    ("stp-enabled", "critical", "Spanning tree is disabled for VLAN {v}",
+     "spanning-tree vlan {v}", "no spanning-tree vlan {v}", "spanning-tree vlan {v}"),
+    ("edge-port-on-hypervisor", "high", "Port {i} faces a hypervisor but is an edge port",
+     "no spanning-tree portfast", "spanning-tree portfast trunk",
+     "interface {i}\n no spanning-tree portfast"),
+    ("storm-control-broadcast", "medium", "Port {i} has no broadcast storm-control",
+     "storm-control broadcast level 1.00", "(none)",
+     "interface {i}\n storm-control broadcast level 1.00\n storm-control action trap"),
+    ("bpdu-guard", "low", "Access port {i} has no BPDU guard",
+     "spanning-tree bpduguard enable", "(none)", "interface {i}\n spanning-tree bpduguard enable"),
+    ("native-vlan", "info", "Trunk {i} uses native VLAN 1", "switchport trunk native vlan 999",
+     "(default: 1)", "interface {i}\n switchport trunk native vlan 999"),
+)
+_PLATFORMS = ("cisco_ios", "cisco_nxos", "arista_eos", "juniper_junos", "huawei", "hp_comware",
+              "ovs", "linux_bridge")
+
+
+def sample_report(devices: int = 200, findings: int = 1000, *, seed: int = 7, runs: int = 30,
+                  failures: int | None = None, now: datetime | None = None) -> ReportData:
+    rnd = random.Random(seed)
+    now = now or datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
+    sites = [f"site-{c}" for c in ("ams", "fra", "lon", "par", "nyc", "sfo", "sin", "syd")]
+    refs = [DeviceRef(name=f"sw-{sites[n % len(sites)][5:]}-{n:05d}",
+                      platform=_PLATFORMS[n % len(_PLATFORMS)], site=sites[n % len(sites)],
+                      description=f"rack {n % 40 + 1}, row {n % 7 + 1}")
+            for n in range(devices)]
+    n_fail = max(1, devices // 100) if failures is None else failures
+    failed = refs[-n_fail:] if n_fail else []
+    audited = refs[: len(refs) - n_fail]
+    classes = ("timeout", "auth", "unreachable", "host-key")
+    fails = [FailureItem(device=d.name, site=d.site, failure_class=classes[i % len(classes)],
+                         message=f"{d.name}: {classes[i % len(classes)]} after 60 s",
+                         at=now.isoformat()) for i, d in enumerate(failed)]
+
+    out: list[Finding] = []
+    previous: list[Finding] = []
+    waivers: list[Waiver] = []
+    seen: set[tuple[str, str, str]] = set()
+    while len(out) < findings and audited:
+        d = audited[rnd.randrange(len(audited))]
+        rule, sev, msg, exp, act, fix = _RULES[rnd.randrange(len(_RULES))]
+        iface = f"GigabitEthernet1/0/{rnd.randrange(1, 49)}"
+        if (rule, d.name, iface) in seen:
+            continue
+        seen.add((rule, d.name, iface))
+        vlans = ",".join(str(v) for v in sorted(rnd.sample(range(10, 400), 3)))
+        f = Finding(rule=rule, severity=sev, device=d.name, platform=d.platform, interface=iface,
+                    line=rnd.randrange(10, 900), message=msg.format(i=iface, v=vlans),
+                    expected=exp.format(i=iface, v=vlans), actual=act.format(i=iface, v=vlans),
+                    remediation=fix.format(i=iface, v=vlans), source=f"run/{d.name}.cfg")
+        if rnd.random() < 0.02:
+            w = Waiver(rule=rule, device=d.name, interface=iface, reason="vendor appliance",
+                       owner="netops", expires=(now + timedelta(days=rnd.randrange(-2, 60))
+                                                ).date().isoformat(), source="policy.yaml:12")
+            f.waived, f.waiver = True, w
+            waivers.append(w)
+        out.append(f)
+        if rnd.random() < 0.8:
+            previous.append(f)
+    for k in range(len(out) // 20):  # fixed since the previous run
+        d = audited[k % len(audited)]
+        previous.append(Finding(rule="bpdu-guard", severity="low", device=d.name,
+                                platform=d.platform, interface=f"Ethernet9/{k}", line=5,
+                                message="resolved"))
+
+    trend = []
+    for i in range(runs):
+        base = len(out) * (0.6 + 0.4 * i / max(1, runs - 1))
+        trend.append(TrendPoint(run_id=100 + i, at=(now - timedelta(days=runs - 1 - i)).isoformat(),
+                                counts={s: int(base * w) for s, w in zip(
+                                    SEVERITIES, (0.05, 0.15, 0.3, 0.35, 0.15), strict=True)}))
+    run = RunInfo(id=100 + runs - 1, kind="nightly", trigger="schedule", status="partial",
+                  started_at=(now - timedelta(minutes=20)).isoformat(),
+                  finished_at=now.isoformat(), duration_s=1200.0)
+    return compose_report(run=run, findings=out, devices=audited, failures=fails,
+                          previous_findings=previous, previous_run_id=100 + runs - 2,
+                          rules=[r[0] for r in _RULES], waivers=waivers, trend=trend, now=now)

@@ -1,0 +1,92 @@
+"""Trunk allows all VLANs.
+
+Why it matters for storms: a broadcast storm in one VLAN floods every trunk that carries that
+VLAN. A trunk that allows every VLAN (no allowed list, ``all``, or a range such as ``1-4094`` that
+covers practically all of them) carries every storm in the network to the device on the other
+end - typically a hypervisor whose vSwitch then floods it to every VM, or the next switch, which
+passes it on. Pruning a trunk to the VLANs it needs confines a storm to the ports that really
+take part in that VLAN. A list of at least ``all_threshold`` IDs counts as ``all``.
+
+Bad (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
+
+    interface GigabitEthernet1/0/1
+     switchport mode trunk
+
+Good (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
+
+    interface GigabitEthernet1/0/1
+     switchport mode trunk
+     switchport trunk allowed vlan 10,20
+
+Bad (Juniper Junos)::
+
+    set interfaces ge-0/0/1 unit 0 family ethernet-switching interface-mode trunk
+    set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members all
+
+Good (Juniper Junos)::
+
+    set interfaces ge-0/0/1 unit 0 family ethernet-switching interface-mode trunk
+    set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members [ 10 20 ]
+
+Bad (Huawei VRP, H3C Comware)::
+
+    interface GigabitEthernet0/0/1
+     port link-type trunk
+     port trunk allow-pass vlan 2 to 4094
+
+Good (Huawei VRP, H3C Comware)::
+
+    interface GigabitEthernet0/0/1
+     port link-type trunk
+     undo port trunk allow-pass vlan 1
+     port trunk allow-pass vlan 10 20
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from stormguard import remediation
+from stormguard.effective import EffectiveDevice
+from stormguard.rules.base import Hit, RuleContext
+from stormguard.vlans import VlanSet
+
+ID = "SG101"
+NAME = "trunk-allows-all-vlans"
+SEVERITY = "high"
+PARAMS: dict[str, Any] = {"all_threshold": 4000}
+
+
+def suggested_vlans(dev: EffectiveDevice, permitted: VlanSet | None) -> VlanSet | str:
+    """What to propose instead of `all`: the role's permitted set, else the VLANs defined."""
+    if permitted is not None and permitted:
+        return permitted
+    defined = VlanSet.of(v for v in dev.device.vlans if 1 <= v <= 4094)
+    return defined if defined else "VLAN-LIST"
+
+
+def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
+    threshold = int(params["all_threshold"])
+    for port in dev.ports:
+        if not port.is_trunk:
+            continue
+        allowed = port.allowed_vlans
+        vlans = allowed.value
+        if not vlans.covers_all(threshold):
+            continue
+        if allowed.origin == "default":
+            actual = "all VLANs (no allowed-VLAN list)"
+        elif vlans.is_all:
+            actual = "all VLANs (allowed list 'all')"
+        else:
+            actual = f"{len(vlans)} VLANs ({vlans.to_text()})"
+        yield Hit(
+            message=f"trunk {port.name} allows all VLANs: every broadcast storm reaches it",
+            interface=port.name,
+            line=allowed.line,
+            expected=f"an explicit list of the VLANs needed (fewer than {threshold})",
+            actual=actual,
+            remediation=remediation.trunk_allowed(
+                ctx.family, port.name, suggested_vlans(dev, port.permitted_vlans)),
+        )

@@ -1,0 +1,83 @@
+"""Switched port without broadcast storm-control.
+
+Why it matters for storms: storm-control is the last line of defence when everything else has
+failed - a loop that STP missed, a NIC stuck transmitting, a VM bridging two vNICs. It caps the
+broadcast rate a port accepts, so one bad port cannot take the whole VLAN (and every switch CPU
+in it) down. Every switched port in scope should have it, except the roles listed in
+``exempt_roles`` (by default inter-switch links, where a cap would drop legitimate flooding of the
+whole network). On the Cisco family and EOS storm-control is judged on the members of a
+Port-channel, where it is configured.
+
+Bad (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
+
+    interface GigabitEthernet1/0/6
+     switchport mode access
+     switchport access vlan 10
+
+Good (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
+
+    interface GigabitEthernet1/0/6
+     switchport mode access
+     switchport access vlan 10
+     storm-control broadcast level 5.00
+
+Bad (Juniper Junos)::
+
+    set interfaces ge-0/0/6 unit 0 family ethernet-switching vlan members v10
+
+Good (Juniper Junos)::
+
+    set forwarding-options storm-control-profiles sc all bandwidth-percentage 5
+    set interfaces ge-0/0/6 unit 0 family ethernet-switching storm-control sc
+
+Bad (Huawei VRP, H3C Comware)::
+
+    interface GigabitEthernet0/0/6
+     port link-type access
+     port default vlan 10
+
+Good (Huawei VRP; H3C Comware uses ``broadcast-suppression 5``)::
+
+    interface GigabitEthernet0/0/6
+     port link-type access
+     port default vlan 10
+     storm-control broadcast min-rate 1000 max-rate 2000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from stormguard import remediation
+from stormguard.effective import EffectiveDevice
+from stormguard.model import SWITCH_PLATFORMS
+from stormguard.rules.base import Hit, RuleContext
+from stormguard.rules.sg302_storm_threshold_too_high import PARAMS as SG302_PARAMS
+
+ID = "SG301"
+NAME = "no-broadcast-storm-control"
+SEVERITY = "medium"
+PARAMS: dict[str, Any] = {"exempt_roles": ["inter-switch"]}
+#: vSwitches have no storm-control (Open vSwitch only polices all ingress traffic).
+PLATFORMS = SWITCH_PLATFORMS
+
+
+def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
+    exempt = set(params["exempt_roles"])
+    pol = ctx.policy.params_for("SG302", SG302_PARAMS)  # propose a level SG302 accepts
+    for port in dev.storm_ports:
+        if port.role in exempt:
+            continue
+        sc = port.storm.get("broadcast")
+        if sc is not None and sc.level is not None:
+            continue
+        yield Hit(
+            message=f"switched port {port.name} has no broadcast storm-control",
+            interface=port.name,
+            line=port.line,
+            expected="broadcast storm-control configured",
+            actual="none",
+            remediation=remediation.storm_broadcast(
+                ctx.family, port.name, float(pol["max_percent"]), int(pol["max_pps"])),
+        )
