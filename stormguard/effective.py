@@ -27,13 +27,15 @@ matching selector of its own takes its aggregate's role; a port no selector matc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from functools import cached_property
+from typing import Generic, Literal, TypeVar
 
 from stormguard.model import PLATFORM_FAMILY, Device, Interface, StormControl
 from stormguard.policy import Policy
 from stormguard.vlans import VlanSet
 
 T = TypeVar("T")
+_NO_ACTIONS: frozenset[str] = frozenset()
 Origin = Literal["port", "global", "default"]
 
 #: Families whose per-port portfast/edge applies to trunks only with the `trunk` keyword, and
@@ -49,17 +51,33 @@ TRUNK_DEFAULT_NONE_FAMILIES = frozenset({"junos"})
 SWITCHED_BY_DEFAULT_FAMILIES = frozenset({"cisco", "eos", "huawei", "comware"})
 
 
-@dataclass(frozen=True, slots=True)
 class Eff(Generic[T]):
-    """An effective value, where it came from, and which line set it."""
+    """An effective value, where it came from, and which line set it.
 
-    value: T
-    line: int | None
-    origin: Origin = "default"
-    note: str = ""  # why the value is what it is, when that is not obvious
+    (A plain slotted class rather than a frozen dataclass: hundreds are built per device, and
+    this is on the `stormguard lint` hot path.)
+    """
+
+    __slots__ = ("line", "note", "origin", "value")
+
+    def __init__(self, value: T, line: int | None, origin: Origin = "default", note: str = ""
+                 ) -> None:
+        self.value = value
+        self.line = line
+        self.origin = origin
+        self.note = note  # why the value is what it is, when that is not obvious
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Eff) and (self.value, self.line, self.origin) == (
+            other.value, other.line, other.origin)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Eff({self.value!r}, line={self.line}, origin={self.origin!r})"
 
 
-@dataclass
+@dataclass(slots=True)
 class EffectivePort:
     name: str
     iface: Interface
@@ -106,18 +124,27 @@ class EffectiveDevice:
     stp_disabled_vlans: Eff[VlanSet]
     all_ports: list[EffectivePort] = field(default_factory=list)
 
-    @property
+    @cached_property
     def ports(self) -> list[EffectivePort]:
         """Ports judged for VLAN and spanning-tree rules."""
         return [p for p in self.all_ports if p.in_scope]
 
-    @property
+    @cached_property
     def storm_ports(self) -> list[EffectivePort]:
         """Ports judged for storm-control rules."""
         return [p for p in self.all_ports if p.storm_scope]
 
     def port(self, name: str) -> EffectivePort | None:
         return next((p for p in self.all_ports if p.name == name), None)
+
+    @cached_property
+    def defined_vlans(self) -> VlanSet:
+        """The VLANs the device defines (its VLAN database), computed once."""
+        mask = 0
+        for vid in self.device.vlans:
+            if 1 <= vid <= 4094:
+                mask |= 1 << vid
+        return VlanSet(mask)
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,15 +161,17 @@ def _switched(iface: Interface, family: str) -> bool:
 
 
 def _allowed(iface: Interface, mode: str, family: str) -> Eff[VlanSet]:
+    lines = iface.lines
     if mode != "trunk":
         vid = iface.access_vlan or 1
-        return Eff(VlanSet.of([vid]), iface.line_of("access_vlan") or iface.line, "port"
-                   if iface.access_vlan else "default")
-    header = iface.line_of("mode") or iface.line
+        vset = VlanSet(1 << vid) if 1 <= vid <= 4094 else VlanSet.none()
+        return Eff(vset, lines.get("access_vlan") or iface.line,
+                   "port" if iface.access_vlan else "default")
+    header = lines.get("mode") or iface.line
     if iface.allowed_vlans is not None:
         if iface.extra.get("allowed_vlans_default"):  # the parser applied the platform default
-            return Eff(iface.allowed_vlans, iface.line_of("allowed_vlans") or header, "default")
-        return Eff(iface.allowed_vlans, iface.line_of("allowed_vlans") or iface.line, "port")
+            return Eff(iface.allowed_vlans, iface.lines.get("allowed_vlans") or header, "default")
+        return Eff(iface.allowed_vlans, iface.lines.get("allowed_vlans") or iface.line, "port")
     if family in TRUNK_DEFAULT_VLAN1_FAMILIES:
         return Eff(VlanSet.of([1]), header, "default", "no allow-pass/permit list: VLAN 1 only")
     if family in TRUNK_DEFAULT_NONE_FAMILIES:
@@ -154,14 +183,14 @@ def _edge(dev: Device, iface: Interface, mode: str, family: str) -> Eff[bool]:
     stp = dev.stp
     trunk = mode == "trunk"
     if iface.edge is not None:
-        line = iface.line_of("edge")
+        line = iface.lines.get("edge")
         if not iface.edge:
             return Eff(False, line, "port")
         if trunk and family in EDGE_TRUNK_KEYWORD_FAMILIES and not iface.edge_trunk:
             return Eff(False, line, "port", "portfast without 'trunk' is ignored on a trunk")
         return Eff(True, line, "port")
     if stp.edge_default:
-        line = stp.line_of("edge_default")
+        line = stp.lines.get("edge_default")
         if trunk and family in EDGE_TRUNK_KEYWORD_FAMILIES and not stp.edge_default_trunk:
             return Eff(False, line, "global", "the global edge default covers access ports only")
         return Eff(True, line, "global")
@@ -172,18 +201,19 @@ def _edge_protect(dev: Device, iface: Interface, edge: Eff[bool], attr: str) -> 
     """BPDU guard / filter: the port's own setting, else the global default on edge ports."""
     own = getattr(iface, attr)
     if own is not None:
-        return Eff(bool(own), iface.line_of(attr), "port")
-    default_attr = f"{attr}_default"
-    if getattr(dev.stp, default_attr) and edge.value:
-        return Eff(True, dev.stp.line_of(default_attr), "global")
+        return Eff(bool(own), iface.lines.get(attr), "port")
+    if edge.value:
+        default_attr = attr + "_default"
+        if getattr(dev.stp, default_attr):
+            return Eff(True, dev.stp.lines.get(default_attr), "global")
     return Eff(False, iface.line, "default")
 
 
 def _stp_port(dev: Device, iface: Interface) -> Eff[bool]:
     if not dev.stp.enabled:
-        return Eff(False, dev.stp.line_of("enabled"), "global")
+        return Eff(False, dev.stp.lines.get("enabled"), "global")
     if iface.stp_disabled:
-        return Eff(False, iface.line_of("stp_disabled") or iface.line, "port")
+        return Eff(False, iface.lines.get("stp_disabled") or iface.line, "port")
     return Eff(True, iface.line, "default")
 
 
@@ -197,9 +227,9 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
         platform=dev.platform,
         family=family,
         source=dev.source,
-        stp_enabled=Eff(stp.enabled, stp.line_of("enabled"),
+        stp_enabled=Eff(stp.enabled, stp.lines.get("enabled"),
                         "global" if "enabled" in stp.lines else "default"),
-        stp_disabled_vlans=Eff(stp.disabled_vlans, stp.line_of("disabled_vlans"),
+        stp_disabled_vlans=Eff(stp.disabled_vlans, stp.lines.get("disabled_vlans"),
                                "global" if "disabled_vlans" in stp.lines else "default"),
     )
     members: dict[str, list[str]] = {}
@@ -208,22 +238,35 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
             members.setdefault(iface.channel_group, []).append(iface.name)
     aggregates = {n for n, i in dev.interfaces.items() if i.kind == "aggregate"} | set(members)
 
+    role_by_name = {r.name: r for r in policy.roles}
     roles: dict[str, str] = {}
+    # When no role selects by interface name, the role depends on the description alone:
+    # ports share a handful of descriptions, so remember each answer.
+    by_description = not any(r.interface or r.ports for r in policy.roles)
+    seen: dict[str, str | None] = {}
+    hostname = dev.hostname
     # aggregates first, so members can inherit their role
-    order = sorted(dev.interfaces.values(), key=lambda i: 0 if i.name in aggregates else 1)
-    for iface in order:
-        role = policy.role_for(dev.hostname, iface.name, iface.description)
-        if role is None and iface.channel_group and iface.channel_group in roles:
-            parent = roles[iface.channel_group]
-            roles[iface.name] = parent
-        elif role is not None:
-            roles[iface.name] = role.name
+    ifaces = dev.interfaces.values()
+    for iface in [i for i in ifaces if i.name in aggregates] + [
+            i for i in ifaces if i.name not in aggregates]:
+        desc = iface.description
+        if by_description and desc in seen:
+            name = seen[desc]
+        else:
+            role = policy.role_for(hostname, iface.name, desc)
+            name = role.name if role is not None else None
+            if by_description:
+                seen[desc] = name
+        if name is not None:
+            roles[iface.name] = name
+        elif iface.channel_group and iface.channel_group in roles:
+            roles[iface.name] = roles[iface.channel_group]
 
     for iface in dev.interfaces.values():
         switched = _switched(iface, family)
         mode = iface.mode or "access"
         role_name = roles.get(iface.name) or mode
-        role = policy.role_named(role_name)
+        role = role_by_name.get(role_name)
         permitted = role.permitted_for(dev.hostname) if role is not None else None
         edge = _edge(dev, iface, mode, family)
         active = switched and (policy.include_admin_down or not iface.shutdown)
@@ -233,7 +276,7 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
             storm_scope = active and family in STORM_ON_MEMBERS_FAMILIES
         elif iface.name in members and family in STORM_ON_MEMBERS_FAMILIES:
             storm_scope = active and bool(iface.storm_control)
-        actions = frozenset(iface.storm_actions)
+        actions = frozenset(iface.storm_actions) if iface.storm_actions else _NO_ACTIONS
         eff.all_ports.append(EffectivePort(
             name=iface.name,
             iface=iface,
@@ -246,23 +289,17 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
             storm_scope=storm_scope,
             description=iface.description,
             aggregate=iface.channel_group,
-            members=members.get(iface.name, []),
+            members=members.get(iface.name) or [],
             allowed_vlans=_allowed(iface, mode, family),
             permitted_vlans=permitted,
             edge=edge,
             bpdu_guard=_edge_protect(dev, iface, edge, "bpdu_guard"),
             bpdu_filter=_edge_protect(dev, iface, edge, "bpdu_filter"),
             stp_enabled=_stp_port(dev, iface),
-            storm=dict(iface.storm_control),
-            storm_actions=Eff(actions, iface.line_of("storm_actions") or iface.line,
+            storm=iface.storm_control,  # read-only for rules
+            storm_actions=Eff(actions, iface.lines.get("storm_actions") or iface.line,
                               "port" if actions else "default"),
             line=iface.line,
         ))
     return eff
 
-
-def describe(value: Any) -> str:
-    """Human text for an effective value, used in findings' expected/actual."""
-    if isinstance(value, bool):
-        return "enabled" if value else "disabled"
-    return str(value)

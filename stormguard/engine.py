@@ -87,7 +87,7 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
                     actual=hit.actual,
                     remediation=hit.remediation,
                     source=dev.source,
-                    extra=dict(hit.extra),
+                    extra=hit.extra,
                 )
                 for w in live_waivers:
                     if waiver_matches(w, f.rule, f.device, f.interface):

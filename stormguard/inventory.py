@@ -9,8 +9,9 @@ Two layouts are accepted:
 A host's setting comes from the host itself, else from its groups in the order listed (a group
 may itself have groups, searched depth-first), else from ``defaults``. ``data`` dicts are merged
 key by key with the same precedence, and ``tags`` are the union of all levels. Each credential
-field (``username``, ``password_env``, ``password_file``, ``ssh_key_file``, ``prompt``,
-``password``) inherits on its own, so a group can carry the username and a host its key file.
+field inherits on its own (a group can carry the username and a host its key file), except
+that the password *source* (``password``, ``password_env``, ``password_file``, ``prompt``) is
+taken as a unit from the most specific level that sets one.
 Credentials may be written at the top level of an entry (Nornir style) or under ``credentials:``.
 
 Every value is validated where it is written, so an error names the file, the line and the key
@@ -39,6 +40,7 @@ DRIVERS = ("netmiko", "napalm", "ovs", "linux_bridge")
 HOST_KEY_POLICIES = ("strict", "tofu", "ignore")
 CREDENTIAL_KEYS = ("username", "password", "password_env", "password_file", "ssh_key_file",
                    "prompt")
+PASSWORD_KEYS = ("password", "password_env", "password_file", "prompt")
 SETTING_KEYS = ("hostname", "port", "platform", "site", "transport", "driver", "timeout",
                 "retries", "host_key_policy", "netns")
 ENTRY_KEYS = frozenset(SETTING_KEYS + CREDENTIAL_KEYS + ("groups", "tags", "data",
@@ -570,7 +572,11 @@ def _resolve(e: _Entry, groups: dict[str, _Entry], defaults: _Entry,
     tags: list[str] = []
     for level in chain:
         tags.extend(t for t in level.tags if t not in tags)
-    cred_values = {k: pick("creds", k) for k in CREDENTIAL_KEYS}
+    cred_values = {k: pick("creds", k) for k in ("username", "ssh_key_file")}
+    # The password *source* is inherited as a unit: a host's password_file must not lose to a
+    # password_env set in defaults just because the env var comes first in resolution order.
+    source = next((lvl.creds for lvl in chain if any(k in lvl.creds for k in PASSWORD_KEYS)), {})
+    cred_values.update({k: source.get(k) for k in PASSWORD_KEYS})
     creds = Credentials(
         username=cred_values["username"], password_env=cred_values["password_env"],
         password_file=cred_values["password_file"], ssh_key_file=cred_values["ssh_key_file"],
@@ -601,7 +607,7 @@ def check_inventory(path: str | os.PathLike[str] | None = None
 
 def load_inventory(path: str | os.PathLike[str] | None = None) -> Inventory:
     """Load and validate the inventory; raises :class:`InventoryError` listing every problem."""
-    inv, errors, _warnings = _check_inventory(inventory_path(path))
+    inv, errors, _warnings = check_inventory(path)
     if errors or inv is None:
         raise InventoryError(errors)
     return inv

@@ -31,8 +31,10 @@ user packs, in the order given. A pack looks like this (every top-level key is o
 
 Within a role the selectors given (description, interface, device) must all match; ``ports``
 is an alternative. A later pack's settings for a rule are merged key by key over earlier ones;
-a role of the same name is replaced as a whole, keeping its position; new roles go after the
-existing ones unless ``role_order`` says otherwise; waivers accumulate.
+so are a role's (a user pack can add ``permitted_vlans`` to the default ``hypervisor`` role
+without repeating its selector; ``description: null`` drops an inherited selector); a role keeps
+its position; new roles go after the existing ones unless ``role_order`` says otherwise; waivers
+accumulate.
 
 Validation is strict because a typo in a policy silently weakens an audit: unknown keys and
 unknown rule IDs are errors, and every error names the file, the line and the key path
@@ -42,6 +44,7 @@ node tree (``yaml.compose``), not from re-reading the text.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fnmatch
 import re
@@ -63,6 +66,10 @@ _RULE_KEYS = {"enabled", "severity"}
 _ROLE_KEYS = {"description", "interface", "device", "ports", "permitted_vlans",
               "permitted_vlans_by_device", "doc"}
 _WAIVER_KEYS = {"rule", "device", "interface", "reason", "owner", "expires"}
+#: YAML tags a policy may use (plain data); anything else (!!python/..., !!binary, custom) is
+#: rejected before it is constructed.
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
+                        ("str", "int", "float", "bool", "null", "map", "seq", "timestamp"))
 #: Names a port falls back to when no role selector matches (by mode).
 MODE_ROLES = ("trunk", "access")
 
@@ -170,6 +177,8 @@ class _Doc:
 
     def convert(self, node: yaml.Node, at: tuple[Any, ...] = ()) -> Any:
         self.lines.setdefault(at, node.start_mark.line + 1)
+        if node.tag not in _PLAIN_TAGS:
+            self.fail(at, f"unsupported YAML tag {node.tag!r}", node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for knode, vnode in node.value:
@@ -270,6 +279,8 @@ def _vlans(doc: _Doc, at: tuple[Any, ...], value: Any) -> VlanSet:
 
 def _param(doc: _Doc, at: tuple[Any, ...], value: Any, default: Any) -> Any:
     """Type-check an override against the type of the rule's default."""
+    if value is None:
+        doc.fail(at, "must not be empty")
     if isinstance(default, bool):
         if not isinstance(value, bool):
             doc.fail(at, "must be true or false")
@@ -335,13 +346,17 @@ def _apply_rules(doc: _Doc, data: Any, policy: Policy) -> None:
                 doc.fail(kat, f"unknown key for {rule.id} (expected one of: {', '.join(allowed)})")
 
 
-def _role(doc: _Doc, name: str, body: Any) -> Role:
+def _role(doc: _Doc, name: str, body: Any, base: Role | None) -> Role:
+    """A role from `body`; keys not given keep `base`'s values (an earlier pack's role)."""
     at = ("roles", name)
     if body is None:
         body = {}
     _check_keys(doc, at, body, _ROLE_KEYS, "role selectors")
-    role = Role(name=name, source=doc.where(at))
-    if "description" in body:
+    role = dataclasses.replace(base, source=doc.where(at)) if base else Role(
+        name=name, source=doc.where(at))
+    if body.get("description", "") is None:
+        role.description = None
+    elif "description" in body:
         pat = body["description"]
         if not isinstance(pat, str):
             doc.fail((*at, "description"), "must be a regular expression string")
@@ -363,8 +378,9 @@ def _role(doc: _Doc, name: str, body: Any) -> Role:
         role.device = body["device"]
     if "ports" in body:
         role.ports = _str_list(doc, (*at, "ports"), body["ports"])
-    if body.get("permitted_vlans") is not None:
-        role.permitted_vlans = _vlans(doc, (*at, "permitted_vlans"), body["permitted_vlans"])
+    if "permitted_vlans" in body:
+        pv = body["permitted_vlans"]
+        role.permitted_vlans = None if pv is None else _vlans(doc, (*at, "permitted_vlans"), pv)
     if "permitted_vlans_by_device" in body:
         per = body["permitted_vlans_by_device"]
         pat = (*at, "permitted_vlans_by_device")
@@ -384,13 +400,12 @@ def _apply_roles(doc: _Doc, data: Any, policy: Policy) -> None:
             doc.fail(("roles", name), "role names are letters, digits, '-', '_' or '.'")
         if name in MODE_ROLES:
             doc.fail(("roles", name), f"'{name}' is the fallback role by mode; pick another name")
-        role = _role(doc, name, body)
         for i, old in enumerate(policy.roles):
             if old.name == name:
-                policy.roles[i] = role
+                policy.roles[i] = _role(doc, name, body, old)
                 break
         else:
-            policy.roles.append(role)
+            policy.roles.append(_role(doc, name, body, None))
 
 
 def _apply_order(doc: _Doc, data: Any, policy: Policy) -> None:

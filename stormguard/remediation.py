@@ -15,6 +15,8 @@ expanded, since ``trunks=`` takes single IDs).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stormguard.vlans import VlanSet
 
 CISCOISH = frozenset({"cisco", "nxos", "eos"})
@@ -30,6 +32,12 @@ def _iface(name: str, *lines: str) -> str:
 def vlan_text(family: str, vlans: VlanSet | str) -> str:
     if isinstance(vlans, str):
         return vlans
+    return _vlan_text(family, vlans)
+
+
+@lru_cache(maxsize=512)
+def _vlan_text(family: str, vlans: VlanSet) -> str:
+    """Memoised: a device repeats the same few VLAN lists on hundreds of ports."""
     if family in VRPISH:
         return vlans.to_text(sep=" ", range_sep=" to ")
     if family == "junos":

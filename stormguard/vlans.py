@@ -43,7 +43,8 @@ class VlanSet:
     def of(cls, ids: Iterable[int]) -> VlanSet:
         mask = 0
         for vid in ids:
-            _check(vid)
+            if not MIN_VLAN <= vid <= MAX_VLAN:
+                raise VlanSyntaxError(f"VLAN {vid} out of range 1-4094")
             mask |= 1 << vid
         return cls(mask, False)
 
@@ -54,27 +55,33 @@ class VlanSet:
     @classmethod
     def parse(cls, text: str) -> VlanSet:
         """Parse a VLAN list in any vendor spelling. Raises :class:`VlanSyntaxError`."""
-        s = text.strip().strip("[]").strip()
+        s = text.strip()
+        if s.isdigit():  # the common case: one VLAN
+            vid = int(s)
+            if not MIN_VLAN <= vid <= MAX_VLAN:
+                raise VlanSyntaxError(f"VLAN {vid} out of range 1-4094")
+            return cls(1 << vid, False)
+        s = s.strip("[]").strip()
         low = s.lower()
         if low == "all":
             return cls.all()
         if low in ("none", ""):
             return cls.none()
-        s = _RANGE_TO.sub(r"\1-\2", s)
+        if "to" in low:
+            s = _RANGE_TO.sub(r"\1-\2", s)
         mask = 0
-        for tok in re.split(r"[,\s]+", s):
-            if not tok:
-                continue
-            if "-" in tok:
+        for tok in (s.split(",") if " " not in s else re.split(r"[,\s]+", s)):
+            if tok.isdigit():
+                vid = int(tok)
+                if not MIN_VLAN <= vid <= MAX_VLAN:
+                    raise VlanSyntaxError(f"VLAN {vid} out of range 1-4094")
+                mask |= 1 << vid
+            elif "-" in tok:
                 a, _, b = tok.partition("-")
                 if not (a.isdigit() and b.isdigit()):
                     raise VlanSyntaxError(f"bad VLAN range {tok!r}")
                 mask |= _range_mask(int(a), int(b))
-            elif tok.isdigit():
-                vid = int(tok)
-                _check(vid)
-                mask |= 1 << vid
-            else:
+            elif tok:
                 raise VlanSyntaxError(f"bad VLAN id {tok!r}")
         return cls(mask, False)
 

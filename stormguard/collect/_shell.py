@@ -11,14 +11,14 @@ stdout back, with every failure turned into a :class:`CollectError` of the right
   ``host_key_policy``: ``strict`` (must already be in the known-hosts file), ``tofu`` (the first
   key seen is pinned in the known-hosts file; a different key later is refused as ``host-key``),
   ``ignore``. The known-hosts file is ``host.data["known_hosts"]``, else
-  ``$STORMGUARD_KNOWN_HOSTS``, else ``known_hosts`` in the user's stormguard data directory.
+  ``$STORMGUARD_KNOWN_HOSTS``, else ``known_hosts`` in the user's stormguard data directory:
+  the same pins as the switch collectors (:mod:`stormguard.collect.hostkeys`).
 
 Messages name the host and the command, never a password.
 """
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 from dataclasses import dataclass
@@ -76,25 +76,27 @@ class LocalRunner:
 
 
 def known_hosts_path(host: Host) -> Path:
-    explicit = host.data.get("known_hosts") or os.environ.get("STORMGUARD_KNOWN_HOSTS")
+    explicit = host.data.get("known_hosts")
     if explicit:
         return Path(str(explicit))
-    import platformdirs
+    from stormguard.collect.hostkeys import default_known_hosts
 
-    return Path(platformdirs.user_data_dir("stormguard")) / "known_hosts"
+    return default_known_hosts()
 
 
 class SshRunner:
     def __init__(self, host: Host) -> None:
         import paramiko
 
+        from stormguard.collect.hostkeys import KnownHosts, check_after_connect
+
         self.host = host
         self._paramiko = paramiko
-        client = paramiko.SSHClient()
         policy = host.host_key_policy
-        kh = known_hosts_path(host)
-        if policy in ("strict", "tofu") and kh.is_file():
-            client.load_host_keys(str(kh))
+        known = KnownHosts(known_hosts_path(host))
+        client = paramiko.SSHClient()
+        if policy in ("strict", "tofu") and known.path.is_file():
+            client.load_host_keys(str(known.path))  # a changed key fails during key exchange
         if policy == "strict":
             client.set_missing_host_key_policy(paramiko.RejectPolicy())
         else:
@@ -122,16 +124,17 @@ class SshRunner:
             client.close()
             raise CollectError(host.name, "host-key",
                                f"the SSH host key of {where} changed since it was pinned in "
-                               f"{kh}") from None
+                               f"{known.path}") from None
         except paramiko.AuthenticationException:
             client.close()
             raise CollectError(host.name, "auth", f"authentication to {where} failed") from None
         except paramiko.SSHException as exc:
             client.close()
             text = str(exc)
-            if "known_hosts" in text or "not found in known" in text:
+            if "known_hosts" in text:
                 raise CollectError(host.name, "host-key",
-                                   f"{where} is not in {kh} (host_key_policy strict)") from None
+                                   f"{where} is not in {known.path} (host_key_policy strict)"
+                                   ) from None
             cls = "timeout" if "timed out" in text.lower() else "protocol"
             raise CollectError(host.name, cls, f"SSH to {where}: {text}") from None
         except TimeoutError:
@@ -141,12 +144,11 @@ class SshRunner:
             client.close()
             raise CollectError(host.name, "unreachable",
                                f"cannot connect to {where}: {exc.strerror or exc}") from None
-        if policy == "tofu":
-            try:
-                kh.parent.mkdir(parents=True, exist_ok=True)
-                client.save_host_keys(str(kh))
-            except OSError:
-                pass  # pinning is best effort; the connection itself is fine
+        refusal = check_after_connect(policy, known, host.hostname, host.port,
+                                      client.get_transport())
+        if refusal:
+            client.close()
+            raise CollectError(host.name, "host-key", f"{where}: {refusal}")
         self.client = client
 
     def run(self, command: str, timeout: float) -> Result:
@@ -176,16 +178,23 @@ def open_runner(host: Host) -> Runner:
     raise CollectError(host.name, "unsupported", f"unknown transport {host.transport!r}")
 
 
+def fill_in(template: str, values: dict[str, str]) -> str:
+    """Replace ``{name}`` placeholders; other braces (JSON, shell) are left alone."""
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
 def must(host: Host, res: Result, what: str) -> str:
     """stdout of a command the bundle cannot do without; else a classified CollectError."""
     if res.ok:
         return res.stdout
     err = (res.stderr.strip().splitlines() or [""])[-1][:200]
-    if res.exit_code == 127 or "command not found" in err or "No such file" in err:
-        raise CollectError(host.name, "unsupported", f"{what}: `{res.command}` is not available "
-                           f"on the host ({err})")
     if "database connection failed" in err or "Cannot open network namespace" in err:
         raise CollectError(host.name, "unreachable", f"{what}: {err}")
+    if res.exit_code == 127 or "command not found" in err:
+        raise CollectError(host.name, "unsupported", f"{what}: `{res.command}` is not available "
+                           f"on the host ({err})")
     raise CollectError(host.name, "protocol",
                        f"{what}: `{res.command}` exited {res.exit_code}: {err}")
 
@@ -208,6 +217,8 @@ def load_vswitch_recipe(host: Host, platform: str, recipe: dict[str, Any] | None
             raise ConfigError(f"{path}: invalid YAML") from None
     if not isinstance(recipe, dict) or not isinstance(recipe.get("config"), dict):
         raise ConfigError(f"{where}: config: missing or not a mapping")
+    if not isinstance(recipe["config"].get("command"), str):
+        raise ConfigError(f"{where}: config.command: missing or not a string")
     commands = recipe.get("commands") or []
     if not isinstance(commands, list) or not all(
         isinstance(c, dict) and isinstance(c.get("command"), str) for c in commands
@@ -218,17 +229,16 @@ def load_vswitch_recipe(host: Host, platform: str, recipe: dict[str, Any] | None
 
 def run_extras(runner: Runner, host: Host, recipe: dict[str, Any], fill: dict[str, str],
                timeout: float) -> dict[str, Any]:
-    """Run the recipe's evidence commands; failures are recorded under ``_errors``."""
+    """Run the recipe's evidence commands into ``{name: {"command", "raw"}}`` (the shape the
+    switch drivers use); a failing one gets ``{"command", "error"}`` instead, never fatal."""
     state: dict[str, Any] = {}
-    errors: dict[str, str] = {}
     for item in recipe.get("commands") or []:
         name = str(item.get("name") or item["command"])
-        command = item["command"].format(**fill)
+        command = fill_in(item["command"], fill)
         res = runner.run(command, timeout)
         if res.ok:
-            state[name] = res.stdout
+            state[name] = {"command": command, "raw": res.stdout}
         else:
-            errors[name] = f"exit {res.exit_code}: " + (res.stderr.strip().splitlines() or [""])[-1]
-    if errors:
-        state["_errors"] = errors
+            last = (res.stderr.strip().splitlines() or [""])[-1][:200]
+            state[name] = {"command": command, "error": f"exit {res.exit_code}: {last}"}
     return state

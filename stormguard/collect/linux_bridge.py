@@ -56,18 +56,18 @@ def collect(host: Host, recipe: dict | None = None) -> Collected:
         "overrides": overrides_from_host_data(host.data),
     }
     try:
-        errors: dict[str, str] = {}
+        missing: dict[str, Any] = {}
         for key, command in sections.items():
             res = runner.run(str(command), host.timeout)
             if not res.ok and key in optional:
-                errors[key] = f"exit {res.exit_code}: {res.stderr.strip()[:200]}"
+                missing[str(key)] = {"command": str(command),
+                                     "error": f"exit {res.exit_code}: {res.stderr.strip()[:200]}"}
                 continue
             bundle[str(key)] = _json(host, str(command), must(host, res, str(key)))
         if not isinstance(bundle.get("links"), list):
             raise CollectError(host.name, "parse", "`ip -j -d link show` did not print a list")
         state = run_extras(runner, host, recipe, {}, host.timeout)
-        if errors:
-            state.setdefault("_errors", {}).update(errors)
+        state.update(missing)
     finally:
         runner.close()
     return Collected(host=host.name, platform=PLATFORM, config=dump_bundle(bundle),

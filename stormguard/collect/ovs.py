@@ -18,7 +18,13 @@ import json
 import shlex
 import time
 
-from stormguard.collect._shell import load_vswitch_recipe, must, open_runner, run_extras
+from stormguard.collect._shell import (
+    fill_in,
+    load_vswitch_recipe,
+    must,
+    open_runner,
+    run_extras,
+)
 from stormguard.collect.base import Collected, CollectError
 from stormguard.inventory import Host
 from stormguard.parsers._vswitch import BUNDLE_VERSION, dump_bundle, overrides_from_host_data
@@ -62,13 +68,13 @@ def collect(host: Host, recipe: dict | None = None) -> Collected:
     try:
         bundle_tables = {}
         for table in tables:
-            command = str(cfg["command"]).format(table=table, **fill)
+            command = fill_in(str(cfg["command"]), {**fill, "table": str(table)})
             res = runner.run(command, host.timeout)
             bundle_tables[str(table)] = _table(host, str(table), must(host, res, f"list {table}"))
         state = run_extras(runner, host, recipe, fill, host.timeout)
     finally:
         runner.close()
-    version = str(state.get("version", "")).splitlines()
+    version = str(state.get("version", {}).get("raw", "")).splitlines()
     bundle = {
         "kind": PLATFORM,
         "version": BUNDLE_VERSION,

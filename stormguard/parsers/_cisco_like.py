@@ -8,8 +8,9 @@ banner ends (EOS: a line ``EOF``), whether spanning tree can be switched off glo
 
 Why a hand-written single pass rather than a general hierarchical parser: ``stormguard lint`` is
 meant to run in pre-commit hooks and CI over hundreds of configs, so every line costs a couple of
-``startswith``/``split`` calls and nothing else; the only regular expressions run are inside
-:meth:`VlanSet.parse` for the (few) VLAN lists. And what we need is small: the storm-relevant facts
+``startswith``/``split`` calls and nothing else; VLAN lists are read by
+:func:`parse_vlan_list` without regular expressions (falling back to :meth:`VlanSet.parse` for
+unusual spellings). And what we need is small: the storm-relevant facts
 of each port, each with its source line.
 
 Robustness is part of the contract (see :mod:`stormguard.parsers`): banner text and certificate
@@ -54,6 +55,13 @@ _KIND_PREFIXES: tuple[tuple[str, str], ...] = (
     ("bdi", "other"),
     ("bvi", "other"),
     ("recirc", "internal"),
+)
+#: First words of the port statements read here (``no`` for their negated forms).
+_PORT_KEYWORDS = frozenset(
+    {
+        "description", "no", "shutdown", "switchport", "spanning-tree", "storm-control",
+        "channel-group", "vrf", "ip", "vpc",
+    }
 )
 _MGMT_VRFS = frozenset({"mgmt-vrf", "mgmt-intf", "management", "mgmt"})
 
@@ -110,11 +118,25 @@ def parse_number(token: str) -> float | None:
 
 
 def interface_kind(name: str) -> str:
+    """physical / aggregate / vlan / loopback / management / tunnel / internal / other."""
+    key = name.rstrip("0123456789/.:")  # GigabitEthernet1/0/1 -> GigabitEthernet
+    kind = _KIND_CACHE.get(key)
+    if kind is None:
+        kind = _kind_of(key)
+        if len(_KIND_CACHE) < 512:  # real configs use a handful of prefixes; junk must not grow it
+            _KIND_CACHE[key] = kind
+    return kind
+
+
+_KIND_CACHE: dict[str, str] = {}
+
+
+def _kind_of(name: str) -> str:
     low = name.lower()
     for prefix, kind in _KIND_PREFIXES:
         if low.startswith(prefix):
             return kind
-    if low.startswith("po") and low[2:3].isdigit():
+    if low == "po":
         return "aggregate"
     if "eth" in low or "gig" in low or low[:2] in ("fa", "te", "fo", "hu", "tw", "fi"):
         return "physical"
@@ -146,12 +168,15 @@ class _Parser:
 
     def warn(self, ln: int, what: str, body: str) -> None:
         snippet = body if len(body) <= 120 else body[:117] + "..."
-        self.dev.warnings.append(f"line {ln}: {what}: {snippet}")
+        self.dev.warnings.append(f"line {ln}: {what}" + (f": {snippet}" if snippet else ""))
 
     # -- the main loop ---------------------------------------------------------------------
     def run(self, text: str) -> Device:
+        if text.startswith("\ufeff"):  # a BOM from a Windows editor
+            text = text[1:]
         lines = split_lines(text)
         n = len(lines)
+        port_statement = self.interface_line
         iface: Interface | None = None  # current `interface` section
         vlans: list[Vlan] | None = None  # current `vlan` section
         child_indent = 0  # indent of the section's own statements; deeper = nested, ignored
@@ -165,16 +190,17 @@ class _Parser:
             if c == " " or c == "\t":
                 if iface is None and vlans is None:
                     continue  # body of a section we do not read (line, router, crypto ...)
-                body = raw.strip()
+                body = raw.lstrip(" \t")
+                indent = len(raw) - len(body)
+                body = body.rstrip()
                 if not body or body[0] == "!":
                     continue
-                indent = len(raw) - len(raw.lstrip(" \t"))
                 if child_indent == 0 or indent < child_indent:
                     child_indent = indent
                 elif indent > child_indent:
                     continue  # nested deeper (hsrp/vrrp/service-policy blocks ...)
                 if iface is not None:
-                    self.interface_line(iface, body, i)
+                    port_statement(iface, body, i)
                 elif body.startswith("name ") and vlans:
                     name = body[5:].strip()
                     for v in vlans:
@@ -271,7 +297,7 @@ class _Parser:
         if len(words) < 2 or not words[1][:1].isdigit():
             return None  # vlan internal allocation policy / configuration / access-map ...
         try:
-            ids = VlanSet.parse(" ".join(words[1:]))
+            ids = parse_vlan_list(",".join(words[1:]))
         except ValueError as exc:
             self.warn(ln, f"cannot read VLAN list ({exc})", body)
             return None
@@ -302,7 +328,7 @@ class _Parser:
             if len(w) != 2:
                 return  # `no spanning-tree vlan 10 priority` etc.: not about STP being off
             try:
-                ids = VlanSet.parse(w[1])
+                ids = parse_vlan_list(w[1])
             except ValueError as exc:
                 self.warn(ln, f"cannot read VLAN list ({exc})", body)
                 return
@@ -332,11 +358,16 @@ class _Parser:
 
     # -- interface statements --------------------------------------------------------------
     def interface_line(self, iface: Interface, body: str, ln: int) -> None:
-        if body.startswith("description"):
-            if body[11:12] in (" ", "\t"):
-                iface.set("description", body[12:].strip(), ln)
+        # Cheap first-word filter: most port statements (ip, cdp, speed ...) are not ours.
+        sp = body.find(" ")
+        first = body if sp < 0 else body[:sp]
+        if first not in _PORT_KEYWORDS:
             return
-        neg = body.startswith("no ")
+        if first == "description":
+            if sp > 0:
+                iface.set("description", body[sp + 1 :].strip(), ln)
+            return
+        neg = first == "no"
         words = body.split()
         if neg:
             words = words[1:]
@@ -447,7 +478,7 @@ class _Parser:
             if op in ("add", "remove", "except"):
                 if len(rest) < 2:
                     raise ValueError(f"nothing after {op!r}")
-                arg = VlanSet.parse(",".join(rest[1:]))
+                arg = parse_vlan_list(",".join(rest[1:]))
                 if op == "except":
                     new, restart = VlanSet.all().except_(arg), True
                 else:
@@ -455,7 +486,7 @@ class _Parser:
                     new = base.add(arg) if op == "add" else base.remove(arg)
                     restart = cur is None
             else:
-                new, restart = VlanSet.parse(",".join(rest)), True
+                new, restart = parse_vlan_list(",".join(rest)), True
         except ValueError as exc:
             self.warn(ln, f"cannot read VLAN list ({exc})", body)
             return False
@@ -506,7 +537,7 @@ class _Parser:
     def edge(self, iface: Interface, w: list[str], neg: bool, body: str, ln: int) -> None:
         """portfast [edge] [trunk] | disable | network | normal | auto; port type edge [trunk]."""
         if neg:
-            iface.set("edge", False, ln)
+            self.not_edge(iface, False, ln)
             return
         if not w:
             # IOS `spanning-tree portfast`: access ports only; EOS: every port, trunks too.
@@ -520,13 +551,20 @@ class _Parser:
             if "trunk" in w or self.d.portfast_covers_trunks:
                 iface.set("edge_trunk", True, ln)
         elif w0 in ("disable", "network", "normal"):
-            iface.set("edge", False, ln)
+            self.not_edge(iface, False, ln)
             if w0 != "disable":
                 iface.extra["port_type"] = w0
         elif w0 == "auto":
-            iface.set("edge", None, ln)  # EOS: decided at run time; treated as not configured
+            self.not_edge(iface, None, ln)  # EOS: decided at run time; treated as not configured
         else:
             self.warn(ln, "cannot read spanning-tree edge setting", body)
+
+    @staticmethod
+    def not_edge(iface: Interface, value: bool | None, ln: int) -> None:
+        """A later statement undoes an earlier ``portfast trunk``: the last one wins."""
+        iface.set("edge", value, ln)
+        if iface.edge_trunk:
+            iface.set("edge_trunk", False, ln)
 
     def storm_control(self, iface: Interface, w: list[str], body: str, ln: int) -> None:
         if not w:
@@ -560,16 +598,18 @@ class _Parser:
             return
         # EOS `storm-control all` fills in the classes that have no statement of their own; a
         # per-class statement wins over it whatever the order.
-        from_all: set[str] | None = iface.extra.get("storm_control_from_all")
+        # (A list, not a set, so `extra` stays JSON-serialisable.)
+        from_all: list[str] | None = iface.extra.get("storm_control_from_all")
         if w0 == "all" and from_all is None:
-            from_all = iface.extra["storm_control_from_all"] = set()
+            from_all = iface.extra["storm_control_from_all"] = []
         for traffic in classes:
             if w0 == "all":
                 if traffic in iface.storm_control and traffic not in from_all:  # type: ignore[operator]
                     continue
-                from_all.add(traffic)  # type: ignore[union-attr]
-            elif from_all:
-                from_all.discard(traffic)
+                if traffic not in from_all:  # type: ignore[operator]
+                    from_all.append(traffic)  # type: ignore[union-attr]
+            elif from_all and traffic in from_all:
+                from_all.remove(traffic)
             sc = StormControl(traffic=traffic, unit=unit, line=ln)  # type: ignore[arg-type]
             sc.set("level", level, ln)
             sc.lines["unit"] = ln
@@ -595,6 +635,33 @@ class _Parser:
                 agg = dev.interfaces.get(name)
                 if agg is not None:
                     agg.extra.setdefault("members", []).append(m.name)
+
+
+def parse_vlan_list(text: str) -> VlanSet:
+    """Read a Cisco-style VLAN list (``10,20-30``) without regular expressions.
+
+    This is the hot path for wrapped trunk lists; anything unusual (spaces, ``all``, ``none``,
+    junk) goes to :meth:`VlanSet.parse`, which reads every spelling and raises a clear error.
+    """
+    mask = 0
+    for tok in text.split(","):
+        if tok.isdigit():
+            a = int(tok)
+            if 0 < a < 4095:
+                mask |= 1 << a
+                continue
+        else:
+            lo, dash, hi = tok.partition("-")
+            if dash and lo.isdigit() and hi.isdigit():
+                a, b = int(lo), int(hi)
+                if a > b:
+                    a, b = b, a
+                if a >= 1 and b <= 4094:
+                    mask |= ((1 << (b + 1)) - 1) ^ ((1 << a) - 1)
+                    continue
+        if tok or not mask:  # not a plain ID or range (an empty item after one is a stray comma)
+            return VlanSet.parse(text)
+    return VlanSet(mask, False)
 
 
 def _vlan_id(tok: str) -> int | None:

@@ -153,26 +153,36 @@ class VrpParser:
 
     # -- the main loop -----------------------------------------------------------------------
     def run(self, text: str) -> Device:
+        """Views: an ``interface``/``vlan`` line in column 0 opens one, its commands follow
+        indented by a space; ``#`` or the next column-0 line closes it. Outside a view, commands
+        are global whether indented (H3C prints ` sysname X`) or not (Huawei: `sysname X`);
+        other column-0 views (``aaa``, ``user-interface``, ``line vty``) are skipped whole."""
         lines = split_lines(text)
         n = len(lines)
         iface: Interface | None = None
         vlans: list[Vlan] | None = None
+        other = False  # inside a view we do not read
         i = 0
         while i < n:
             raw = lines[i]
             i += 1  # `i` is now the 1-based number of `raw`
             if not raw:
                 continue
-            if raw[0] == " " or raw[0] == "\t":
-                body = raw.strip()
-                if not body or body[0] == "#":
-                    continue
-                if body.startswith("-----BEGIN"):
-                    i = self._skip_until(lines, i, "-----END")
-                    continue
-                if body.startswith("public-key-code begin"):
-                    i = self._skip_until(lines, i, "public-key-code end")
-                    continue
+            c0 = raw[0]
+            if c0 == "#":
+                iface = vlans = None
+                other = False
+                continue
+            body = raw.strip()
+            if not body:
+                continue
+            if body.startswith("-----BEGIN"):
+                i = self._skip_until(lines, i, "-----END")
+                continue
+            if body.startswith("public-key-code begin"):
+                i = self._skip_until(lines, i, "public-key-code end")
+                continue
+            if c0 == " " or c0 == "\t":
                 if iface is not None:
                     self.recognised += 1
                     self.interface_line(iface, body, i)
@@ -184,18 +194,16 @@ class VrpParser:
                     if named:
                         for v in vlans:
                             v.set("name", w[1], i)
-                elif body.startswith("version ") and "version" not in self.dev.extra:
-                    self.dev.extra["version"] = body[8:].strip()  # H3C ` version 7.1.070, ...`
+                elif not other:
+                    i = self.global_line(lines, i, body)
                 continue
-            # column 0: a top-level command ends the current view
-            iface = None
-            vlans = None
-            c0 = raw[0]
-            if c0 == "#" or c0 == "!":
-                if raw.startswith("!Software Version"):
-                    self.dev.extra["version"] = raw[len("!Software Version"):].strip()
+            # column 0: a new view or a global command; either way the current view ends
+            iface = vlans = None
+            other = False
+            if c0 == "!":
+                if body.startswith("!Software Version"):
+                    self.dev.extra["version"] = body[len("!Software Version"):].strip()
                 continue
-            body = raw.rstrip()
             if body.startswith("interface "):
                 name = body[10:].strip()
                 if name:
@@ -204,25 +212,39 @@ class VrpParser:
                     if iface.kind == "physical":
                         iface.kind = interface_kind(name)  # type: ignore[assignment]
                 continue
-            w = body.split()
-            w0 = w[0]
-            if w0 == "vlan":
-                vlans = self.vlan_line(w, body, i)
-            elif w0 == "sysname" and len(w) >= 2:
-                self.recognised += 1
-                self.dev.set("hostname", body.split(None, 1)[1].strip(), i)
-            elif w0 == "stp":
-                self.recognised += 1
-                self.global_stp(w, body, i)
-            elif w0 == "undo" and len(w) >= 2 and w[1] == "stp":
-                self.recognised += 1
-                self.global_stp(w[1:], body, i, undo=True)
-            elif w0 == "header":
-                i = self._skip_banner(lines, i, w)
-            elif body.startswith("-----BEGIN"):
-                i = self._skip_until(lines, i, "-----END")
+            if body.startswith("vlan "):
+                vlans = self.vlan_line(body.split(), body, i)
+                continue
+            j = self.global_line(lines, i, body)
+            if j < 0:
+                other = True  # `aaa`, `user-interface vty 0 4`, ...: its lines are not ours
+            else:
+                i = j
         self.finish()
         return self.dev
+
+    def global_line(self, lines: list[str], i: int, body: str) -> int:
+        """A system-view command; returns the next line index, or -1 if not one of ours."""
+        w = body.split()
+        w0 = w[0]
+        if w0 == "sysname" and len(w) >= 2:
+            self.recognised += 1
+            self.dev.set("hostname", body.split(None, 1)[1].strip(), i)
+        elif w0 == "stp":
+            self.recognised += 1
+            self.global_stp(w, body, i)
+        elif w0 == "undo" and len(w) >= 2 and w[1] == "stp":
+            self.recognised += 1
+            self.global_stp(w[1:], body, i, undo=True)
+        elif w0 == "header":
+            return self._skip_banner(lines, i, w)
+        elif w0 == "version" and len(w) >= 2:
+            self.dev.extra.setdefault("version", body[8:].strip())  # H3C ` version 7.1.070, ...`
+        elif w0 == "vlan" and w[1:2] == ["batch"]:
+            self.vlan_line(w, body, i)
+        else:
+            return -1
+        return i
 
     @staticmethod
     def _skip_until(lines: list[str], i: int, end: str) -> int:

@@ -111,12 +111,14 @@ class LineIndex:
 
 def uplink_override(name: str, overrides: dict[str, Any]) -> bool | None:
     """True/False when the inventory says so for port `name`, None to use the heuristic."""
-    for glob in overrides.get("not_physical_uplinks") or ():
-        if fnmatchcase(name, str(glob)):
-            return False
-    for glob in overrides.get("physical_uplinks") or ():
-        if fnmatchcase(name, str(glob)):
-            return True
+    for key, verdict in (("not_physical_uplinks", False), ("physical_uplinks", True)):
+        globs = overrides.get(key)
+        if isinstance(globs, str):
+            globs = [globs]
+        if not isinstance(globs, list):
+            continue
+        if any(fnmatchcase(name, str(g)) for g in globs):
+            return verdict
     return None
 
 

@@ -158,7 +158,8 @@ def _apply_vlans(entries: list[dict[str, Any]], iface: Interface, dev: Device,
         if not (MIN_VLAN <= lo <= hi <= MAX_VLAN):
             dev.warnings.append(f"port {iface.name}: ignored VLAN range {lo}-{hi}")
             continue
-        flags = {str(f).lower() for f in e.get("flags", []) or []}
+        raw_flags = e.get("flags")
+        flags = {str(f).lower() for f in raw_flags} if isinstance(raw_flags, list) else set()
         vids.extend(range(lo, hi + 1))
         if "pvid" in flags:
             pvid = lo

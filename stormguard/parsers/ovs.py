@@ -108,6 +108,11 @@ def _as_list(v: Any) -> list[Any]:
     return [v]
 
 
+def _refs(v: Any) -> list[str]:
+    """A set of row references (uuids); anything that is not a uuid string is dropped."""
+    return [u for u in _as_list(v) if isinstance(u, str)]
+
+
 def _as_scalar(v: Any) -> Any:
     """An optional column (min 0, max 1): the empty set means 'not set'."""
     if isinstance(v, list):
@@ -257,7 +262,7 @@ def _build_port(
     name = str(port.get("name", ""))
     line = port.get("__line__")
     iface = dev.interface(name, line)
-    members = [ifaces.by_uuid[u] for u in _as_list(port.get("interfaces")) if u in ifaces.by_uuid]
+    members = [ifaces.by_uuid[u] for u in _refs(port.get("interfaces")) if u in ifaces.by_uuid]
     if not members:
         dev.warnings.append(f"port {name}: none of its Interface rows are in the bundle")
     types = [str(_as_scalar(m.get("type")) or "") for m in members]
@@ -335,7 +340,7 @@ def parse(text: str, source: str = "") -> list[Device]:
         for table in (bridges, ports, ifaces):
             if table.bad_rows:
                 dev.warnings.append(f"skipped {table.bad_rows} malformed row(s)")
-        port_rows = [ports.by_uuid[u] for u in _as_list(br.get("ports")) if u in ports.by_uuid]
+        port_rows = [ports.by_uuid[u] for u in _refs(br.get("ports")) if u in ports.by_uuid]
         missing = len(_as_list(br.get("ports"))) - len(port_rows)
         if missing:
             dev.warnings.append(f"bridge {br_name}: {missing} port row(s) missing from the bundle")

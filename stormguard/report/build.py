@@ -268,6 +268,11 @@ def _run_info(row: Any) -> RunInfo:
                    duration_s=row.duration_s)
 
 
+def _known(known: dict[str, Any], name: str) -> Any:
+    """The store's device row for ``name``; a vSwitch bridge ``host/bridge`` maps to its host."""
+    return known.get(name) or known.get(name.split("/", 1)[0])
+
+
 def _audited_devices(store: Store, run: Any, findings: Sequence[Finding],
                      failed: set[str]) -> list[DeviceRef]:
     """The devices audited in ``run``.
@@ -286,7 +291,7 @@ def _audited_devices(store: Store, run: Any, findings: Sequence[Finding],
     names = [n for n in dict.fromkeys([*names, *(f.device for f in findings)]) if n not in failed]
     out = []
     for n in names:
-        row = known.get(n)
+        row = _known(known, n)
         out.append(DeviceRef(name=n, platform=row.platform if row else "",
                              site=row.site if row else None))
     return out
@@ -311,9 +316,12 @@ def build_report_data(store: Store, run_id: int | None = None, *,
 
     findings = store.findings(run.id)
     known = {d.name: d for d in store.devices()}
-    failures = [FailureItem(device=f.device, site=known[f.device].site if f.device in known
-                            else None, failure_class=f.failure_class, message=f.message,
-                            at=_iso(f.at)) for f in store.failures(run.id)]
+    failures = []
+    for f in store.failures(run.id):
+        row = _known(known, f.device)
+        failures.append(FailureItem(device=f.device, site=row.site if row else None,
+                                    failure_class=f.failure_class, message=f.message,
+                                    at=_iso(f.at)))
     failed = {f.device for f in failures}
     devices = _audited_devices(store, run, findings, failed)
 
@@ -321,9 +329,7 @@ def build_report_data(store: Store, run_id: int | None = None, *,
     previous_findings = store.findings(prev.id) if prev is not None else None
 
     trend: list[TrendPoint] = []
-    for row, counts in store.finding_counts("severity", runs=TREND_RUNS):
-        if row.id > run.id:
-            continue
+    for row, counts in store.finding_counts("severity", runs=TREND_RUNS, up_to=run.id):
         trend.append(TrendPoint(run_id=row.id, at=_iso(row.started_at),
                                 counts={s: int(counts.get(s, 0)) for s in SEVERITIES}))
 

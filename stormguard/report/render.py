@@ -101,7 +101,7 @@ def md_code(value: Any) -> MdRaw:
 def _md_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(data_dir("reports"))),
-        autoescape=False,  # noqa: S701 - Markdown: the finaliser escapes every value instead
+        autoescape=False,  # Markdown: the finaliser escapes every value instead
         finalize=md_escape,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -129,7 +129,7 @@ def fmt_num(value: float | int | None) -> str:
 def fmt_duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    s = int(round(seconds))
+    s = round(seconds)
     if s < 60:
         return f"{s}s"
     if s < 3600:
@@ -142,7 +142,7 @@ def script_json(payload: Any) -> Markup:
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-    return Markup(text)  # noqa: S704 - escaped above for the script-data context
+    return Markup(text)  # escaped above for the script-data context
 
 
 def _csp_hash(source: str) -> str:
@@ -284,8 +284,8 @@ def render_html(data: ReportData, *, static_devices: bool | None = None) -> str:
     template = _html_env().get_template("report.html.j2")
     return template.render(
         r=data,
-        css=Markup(css),  # noqa: S704 - our own packaged stylesheet
-        js=Markup(js),  # noqa: S704 - our own packaged script (its hash is in the CSP)
+        css=Markup(css),  # our own packaged stylesheet
+        js=Markup(js),  # our own packaged script (its hash is in the CSP)
         csp=csp,
         payload=script_json(page_payload(data)),
         chart=trend_chart(data.trend),

@@ -87,7 +87,7 @@ def sample_report(devices: int = 200, findings: int = 1000, *, seed: int = 7, ru
         base = len(out) * (0.6 + 0.4 * i / max(1, runs - 1))
         trend.append(TrendPoint(run_id=100 + i, at=(now - timedelta(days=runs - 1 - i)).isoformat(),
                                 counts={s: int(base * w) for s, w in zip(
-                                    SEVERITIES, (0.05, 0.15, 0.3, 0.35, 0.15), strict=True)}))
+                                    SEVERITIES, (0.15, 0.2, 0.3, 0.25, 0.1), strict=True)}))
     run = RunInfo(id=100 + runs - 1, kind="nightly", trigger="schedule", status="partial",
                   started_at=(now - timedelta(minutes=20)).isoformat(),
                   finished_at=now.isoformat(), duration_s=1200.0)

@@ -56,13 +56,16 @@ ID = "SG101"
 NAME = "trunk-allows-all-vlans"
 SEVERITY = "high"
 PARAMS: dict[str, Any] = {"all_threshold": 4000}
+_VLAN1 = VlanSet.of([1])
 
 
 def suggested_vlans(dev: EffectiveDevice, permitted: VlanSet | None) -> VlanSet | str:
-    """What to propose instead of `all`: the role's permitted set, else the VLANs defined."""
+    """What to propose instead of `all`: the role's permitted set, else the VLANs the device
+    defines (without the default VLAN 1, which a trunk rarely needs tagged); the engineer
+    trims it to what the far end uses."""
     if permitted is not None and permitted:
         return permitted
-    defined = VlanSet.of(v for v in dev.device.vlans if 1 <= v <= 4094)
+    defined = dev.defined_vlans - _VLAN1
     return defined if defined else "VLAN-LIST"
 
 

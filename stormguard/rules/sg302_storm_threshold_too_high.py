@@ -55,6 +55,12 @@ _UNIT_TEXT = {"percent": "%", "pps": "pps", "bps": "bit/s"}
 
 
 def _fmt(value: float, unit: str) -> str:
+    if unit == "bps":
+        for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+            if value >= factor:
+                return f"{value / factor:g} {prefix}bit/s"
+    if unit == "pps":
+        return f"{value:.0f} pps" if value == int(value) else f"{value:g} pps"
     return f"{value:g} {_UNIT_TEXT.get(unit, unit)}"
 
 

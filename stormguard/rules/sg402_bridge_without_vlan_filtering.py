@@ -1,4 +1,4 @@
-"""A Linux bridge without ``vlan_filtering`` has a physical uplink.
+"""A Linux bridge without VLAN filtering has a physical uplink.
 
 Why it matters for storms: a bridge that is not VLAN-aware forwards every tagged frame it gets,
 whatever its VLAN. Connected to the fabric through a physical NIC (or a bond of NICs), it joins

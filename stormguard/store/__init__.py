@@ -23,7 +23,8 @@ Opening::
 Runs::
 
     start_run(kind: str, trigger: str = "manual") -> int            # status "running"
-    heartbeat(run_id: int) -> None                                   # proves the owner is alive
+    heartbeat(run_id: int) -> None    # proves the owner is alive (save_snapshot and
+                                      # record_failure beat too); call it during long runs
     finish_run(run_id, status: "ok"|"partial"|"failed"|"interrupted", summary: dict | None = None)
     mark_orphaned_runs(stale_after_s: float = 900) -> list[int]
         "running" runs whose owner process on this host is gone, or (other hosts) whose
@@ -68,9 +69,19 @@ Findings and waivers (stormguard.findings.Finding / Waiver round-trip)::
         marks the run audited (even with an empty list)
     findings(run_id, *, device: str | None = None) -> list[Finding]
     finding_counts(by: "severity"|"rule"|"site"|"device" = "severity", *, runs: int = 30,
-                   include_waived: bool = False) -> list[tuple[RunRow, dict[str, int]]]
-        for the last `runs` audited committed runs, oldest first (trend charts).
+                   include_waived: bool = False, up_to: int | None = None)
+        -> list[tuple[RunRow, dict[str, int]]]
+        for the last `runs` audited committed runs, oldest first (trend charts); with up_to,
+        runs with id <= up_to, and run up_to itself even while it is still running.
+        Findings' `site` comes from the devices table ("hv1/br0" -> host "hv1"); findings()
+        puts it in Finding.extra["site"].
     save_waivers(run_id, waivers: list[Waiver]) -> None;  waivers(run_id) -> list[Waiver]
+
+Audit helper (stormguard.store.audit)::
+
+    audit_snapshots(store, run_id, policy, *, device_glob=None, today=None) -> AuditResult
+        latest snapshots as of run_id -> parse_config -> engine.audit -> save_findings and
+        save_waivers on run_id. Devices are named by inventory name ("hv1/br0" for bridges).
 
 Storm events (the sniffer)::
 

@@ -82,6 +82,7 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
         except Exception as exc:
             result.errors.append(f"{dev.hostname}: audit failed: {type(exc).__name__}: {exc}")
             continue
+        result.errors.extend(getattr(outcome, "errors", []) or [])
         for f in outcome.findings:
             f.source = f.source or dev.source
         result.findings.extend(outcome.findings)

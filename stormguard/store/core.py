@@ -69,6 +69,7 @@ STORM_FIELDS = frozenset(
 )
 COUNT_KEYS = {"severity": m.FindingModel.severity, "rule": m.FindingModel.rule,
               "site": m.FindingModel.site, "device": m.FindingModel.device}
+_WAIVER_FIELDS = frozenset(Waiver.__dataclass_fields__)
 _PG_MIGRATION_LOCK = 0x5747_0001  # pg_advisory_xact_lock key: one schema upgrade at a time
 
 runs_t = m.RunModel.__table__
@@ -101,9 +102,17 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"cannot store a {type(obj).__name__} as JSON")
 
 
-def _jsonable(obj: Any) -> Any:
-    """A deep copy of `obj` made of JSON types only (raises TypeError on anything odd)."""
-    return json.loads(json.dumps(obj, default=_json_default))
+def _lenient_default(obj: Any) -> Any:
+    try:
+        return _json_default(obj)
+    except TypeError:
+        return str(obj)  # e.g. a VlanSet in Finding.extra: its text form is what a reader wants
+
+
+def _jsonable(obj: Any, *, lenient: bool = False) -> Any:
+    """A deep copy of `obj` made of JSON types only. Strict mode raises TypeError on anything
+    odd (callers' own data: summaries, storm fields); lenient mode stores its str()."""
+    return json.loads(json.dumps(obj, default=_lenient_default if lenient else _json_default))
 
 
 def _process_start(pid: int) -> int | None:
@@ -374,22 +383,16 @@ class Store:
                       collected_at: datetime | None = None) -> tuple[int, bool]:
         raw = config_text.encode("utf-8")
         sha = hashlib.sha256(raw).hexdigest()
-        # CPU work before the transaction, so the write lock is held for as short as possible.
+        # JSON-encode before the transaction: a bad state dict fails without touching the DB.
         state_blob = zlib.compress(json.dumps(state or {}, default=_json_default,
                                               sort_keys=True).encode("utf-8"), 6)
-        with self._tx(write=False) as c:
-            have_blob = c.execute(select(blobs_t.c.sha256)
-                                  .where(blobs_t.c.sha256 == sha)).first() is not None
-        packed = None if have_blob else zlib.compress(raw, 6)
         now = utcnow()
         with self._tx() as c:
-            if packed is not None:
+            if c.execute(select(blobs_t.c.sha256).where(blobs_t.c.sha256 == sha)).first() is None:
+                # ON CONFLICT: a concurrent writer (PostgreSQL) may insert the same text first.
                 c.execute(_insert_ignore(self.dialect, blobs_t).values(
-                    sha256=sha, size=len(raw), compression="zlib", data=packed, created_at=now))
-            elif c.execute(select(blobs_t.c.sha256).where(blobs_t.c.sha256 == sha)).first() is None:
-                c.execute(_insert_ignore(self.dialect, blobs_t).values(
-                    sha256=sha, size=len(raw), compression="zlib",
-                    data=zlib.compress(raw, 6), created_at=now))
+                    sha256=sha, size=len(raw), compression="zlib", data=zlib.compress(raw, 6),
+                    created_at=now))
             dev_id = self._device_id(c, device, platform)
             prev = c.execute(
                 select(snaps_t.c.blob_sha256)
@@ -514,14 +517,17 @@ class Store:
         rows = []
         for f in findings:
             rows.append({
-                "run_id": run_id, "device": f.device, "site": sites.get(f.device) or sites.get(f.device.split("/", 1)[0]),
+                "run_id": run_id, "device": f.device,
+                # a vSwitch bridge "hv1/br0" lives where its host "hv1" lives
+                "site": sites.get(f.device) or sites.get(f.device.split("/", 1)[0]),
                 "platform": f.platform, "rule": f.rule, "severity": f.severity,
                 "interface": f.interface, "line": f.line, "message": f.message,
                 "expected": f.expected or "", "actual": f.actual or "",
                 "remediation": f.remediation or "", "source": f.source or "",
                 "waived": bool(f.waived),
-                "waiver": _jsonable(asdict(f.waiver)) if f.waiver is not None else None,
-                "extra": _jsonable(f.extra) if f.extra else None,
+                "waiver": (_jsonable(asdict(f.waiver), lenient=True)
+                           if f.waiver is not None else None),
+                "extra": _jsonable(f.extra, lenient=True) if f.extra else None,
             })
         with self._tx() as c:
             if c.execute(select(runs_t.c.id).where(runs_t.c.id == run_id)).first() is None:
@@ -540,7 +546,8 @@ class Store:
             rows = c.execute(q).all()
         out = []
         for r in rows:
-            waiver = Waiver(**r.waiver) if r.waiver else None
+            waiver = (Waiver(**{k: v for k, v in r.waiver.items() if k in _WAIVER_FIELDS})
+                      if r.waiver else None)
             out.append(Finding(rule=r.rule, severity=r.severity, device=r.device,
                                platform=r.platform, interface=r.interface, line=r.line,
                                message=r.message, expected=r.expected, actual=r.actual,
@@ -804,7 +811,8 @@ def _make_engine(url: str) -> Engine:
         if backend == "postgresql":
             if u.drivername == "postgresql":
                 u = u.set(drivername="postgresql+psycopg")
-            return create_engine(u, pool_pre_ping=True, future=True)
+            return create_engine(u, pool_pre_ping=True, pool_size=4, max_overflow=36,
+                                 pool_timeout=60)
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot use database URL {_masked(url)}: {exc}") from None
     raise StoreError(f"unsupported database {backend!r} in {_masked(url)} "
@@ -824,6 +832,8 @@ def _sqlite_engine(u: Any) -> Engine:
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if memory:
         kwargs["poolclass"] = StaticPool
+    else:  # a collector's worker pool (up to ~40 threads) shares one Store
+        kwargs.update(pool_size=4, max_overflow=36, pool_timeout=60)
     engine = create_engine(u, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import socket
 import tempfile
@@ -34,7 +35,7 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ _UNKNOWN = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def config_template(platform: str) -> str:
     return (CONFIG_DIR / _CONFIG_FILE[platform]).read_text(encoding="utf-8")
 
@@ -110,7 +111,7 @@ def render_config(platform: str, hostname: str, revision: int = 0) -> str:
             .replace("__REVISION__", str(revision)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def show_outputs(platform: str) -> dict[str, str]:
     data = yaml.safe_load((CONFIG_DIR / f"{_SHOW_FILE[platform]}.show.yaml").read_text())
     return {cmd: text.replace("__HOSTNAME__", "{base_prompt}").rstrip("\n")
@@ -174,6 +175,7 @@ class FakeNetwork:
         self.workdir = Path(workdir) if workdir else None
         self._net: Any = None
         self.started = False
+        self._quieted = False
         self.start_s = 0.0
 
     # -- building ----------------------------------------------------------------------------
@@ -250,6 +252,9 @@ class FakeNetwork:
         from fakenos import FakeNOS
 
         t0 = time.monotonic()
+        if not self._quieted:
+            _quiet(True)
+            self._quieted = True
         self._dir()
         self._release.clear()
         used: set[int] = set()
@@ -280,6 +285,9 @@ class FakeNetwork:
             if running:
                 with ThreadPoolExecutor(max_workers=min(64, len(running))) as ex:
                     list(ex.map(_stop_quietly, running))
+        if self._quieted:
+            _quiet(False)
+            self._quieted = False
         self.started = False
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -364,6 +372,35 @@ class FakeNetwork:
                  for d in self.devices.values()]
         Path(known_hosts).parent.mkdir(parents=True, exist_ok=True)
         Path(known_hosts).write_text("\n".join(lines) + "\n")
+
+
+_HOOK_LOCK = threading.Lock()
+_HOOK_USERS = 0
+_PREVIOUS_HOOK = threading.excepthook
+
+
+def _quiet_fake_threads(args: Any) -> None:
+    """fakenos's server threads die noisily when a client disconnects during login (wrong
+    password, refused host key); that is the fault under test, not news."""
+    if "connection_function" in (args.thread.name if args.thread else ""):
+        return
+    _PREVIOUS_HOOK(args)
+
+
+def _quiet(on: bool) -> None:
+    global _HOOK_USERS, _PREVIOUS_HOOK
+    with _HOOK_LOCK:
+        if on:
+            if _HOOK_USERS == 0:
+                _PREVIOUS_HOOK = threading.excepthook
+                threading.excepthook = _quiet_fake_threads
+                for name in ("fakenos", "paramiko.transport"):
+                    logging.getLogger(name).setLevel(logging.CRITICAL)
+            _HOOK_USERS += 1
+        else:
+            _HOOK_USERS = max(0, _HOOK_USERS - 1)
+            if _HOOK_USERS == 0 and threading.excepthook is _quiet_fake_threads:
+                threading.excepthook = _PREVIOUS_HOOK
 
 
 def _stop_quietly(host: Any) -> None:

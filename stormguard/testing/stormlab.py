@@ -175,23 +175,33 @@ class StormLab:
         self.net.teardown()
 
     # -- the loop ----------------------------------------------------------------------
-    def close_loop(self, seed: bool = True) -> float:
-        """Bring the second loop link up; with ``seed`` send one broadcast into the loop.
+    def close_loop(self, seed: bool = True, timeout: float = 5.0) -> float:
+        """Bring the second loop link up; with ``seed`` send broadcasts until one circulates.
 
-        Returns the wall-clock time just before the link came up.
+        The kernel activates a device's queueing discipline through linkwatch, up to ~1 s after
+        the link is set up; until then frames sent into the loop are silently dropped. So the
+        seed is re-sent every 100 ms until the listener sees a storm (or ``timeout`` passes,
+        e.g. with STP blocking a port). Returns (and records in ``loop_closed_at``) the
+        wall-clock time of the seed that started the storm, or of the last seed sent.
         """
         self.net.link_up(self.a, "a2")
-        # The kernel reports carrier through linkwatch, up to ~1 s later; the loop is closed
-        # only once both ends have carrier and the bridge ports forward (or block, with STP).
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self._port_ready(self.a, "a2") and self._port_ready(self.b, "b2"):
                 break
             time.sleep(0.02)
         self.loop_closed_at = time.time()
-        if seed:
-            self.send(arp_request(self.HOST_MAC, "10.99.0.2", "10.99.0.1"))
-        return self.loop_closed_at
+        if not seed:
+            return self.loop_closed_at
+        frame = arp_request(self.HOST_MAC, "10.99.0.2", "10.99.0.1")
+        end = time.monotonic() + timeout
+        while True:
+            before = self.listener_rx()
+            self.loop_closed_at = time.time()
+            self.send(frame)
+            time.sleep(0.1)
+            if self.listener_rx() - before > 200 or time.monotonic() > end:
+                return self.loop_closed_at
 
     def _port_ready(self, ns: str, dev: str) -> bool:
         info = json.loads(self.net.ip(ns, "-j", "link", "show", "dev", dev).stdout or b"[]")

@@ -10,7 +10,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def read_fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
+    """The fixture's text exactly as captured (CRLF line ends are kept)."""
+    with open(FIXTURES / name, encoding="utf-8", newline="") as fh:
+        return fh.read()
 
 
 def find_line(text: str, line: str, after: str | None = None) -> int:

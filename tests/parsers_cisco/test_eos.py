@@ -37,7 +37,7 @@ def test_banner_ends_at_eof_line(dev):
     # `switchport trunk allowed vlan all`: none of it may reach the model
     e1 = dev.interfaces["Ethernet1"]
     assert e1.allowed_vlans == VlanSet.parse("10,20-21")
-    assert list(dev.interfaces)[0] == "Port-Channel10"
+    assert next(iter(dev.interfaces)) == "Port-Channel10"
 
 
 def test_portfast_covers_trunks(dev, eos_text, find_line):
@@ -134,3 +134,41 @@ def test_ios_portfast_does_not_cover_trunks_but_eos_does():
     body = "interface Ethernet1\n   switchport mode trunk\n   spanning-tree portfast\n"
     assert arista_eos.parse(body)[0].interfaces["Ethernet1"].edge_trunk is True
     assert cisco_ios.parse(body)[0].interfaces["Ethernet1"].edge_trunk is False
+
+
+# -- a campus aggregation switch with spanning tree switched off --------------------------------
+
+
+@pytest.fixture
+def campus(read_fixture):
+    text = read_fixture("eos_campus_stp_off.cfg")
+    return text, arista_eos.parse(text, source="campus-ag-3.cfg")[0]
+
+
+def test_campus_stp_off(campus, find_line):
+    text, dev = campus
+    assert dev.warnings == []
+    assert dev.stp.enabled is False and dev.stp.mode == "none"
+    assert dev.stp.line_of("enabled") == find_line(text, "spanning-tree mode none")
+    assert dev.stp.bpdu_guard_default is True
+    assert sorted(dev.vlans) == [10, 11, 12, 20]
+
+
+def test_campus_ports(campus, find_line):
+    text, dev = campus
+    po = dev.interfaces["Port-Channel1"]
+    assert po.allowed_vlans == VlanSet.from_range(2, 4094) and po.allowed_vlans.covers_all()
+    ap = dev.interfaces["Ethernet1"]
+    assert ap.native_vlan == 20
+    hdr = "interface Ethernet1"
+    assert {k: (v.level, v.line) for k, v in ap.storm_control.items()} == {
+        "broadcast": (0.5, find_line(text, "storm-control broadcast level 0.5", hdr)),
+        "multicast": (2.0, find_line(text, "storm-control all level 2", hdr)),
+        "unknown-unicast": (2.0, find_line(text, "storm-control all level 2", hdr)),
+    }
+    desk = dev.interfaces["Ethernet2"]
+    assert desk.mode is None and desk.access_vlan == 10  # EOS prints no `mode access`
+    assert desk.edge is True and desk.storm_control["broadcast"].unit == "pps"
+    prn = dev.interfaces["Ethernet3"]
+    assert prn.edge is None and prn.edge_trunk is False  # `portfast auto` came last
+    assert prn.line_of("edge") == find_line(text, "spanning-tree portfast auto")

@@ -275,3 +275,70 @@ def test_bad_statements_warn_with_line_number(stmt):
     gi = dev.interfaces["Gi1/0/1"]
     assert gi.storm_control == {} and gi.storm_actions == set()
     assert gi.native_vlan is None and gi.allowed_vlans is None and gi.channel_group is None
+
+
+# -- a Catalyst 9300 on IOS-XE 17, captured through a Windows terminal (CRLF, prompt lines) ----
+
+
+@pytest.fixture
+def xe(read_fixture):
+    text = read_fixture("iosxe_c9300_crlf.cfg")
+    assert "\r\n" in text
+    return text, parse_config(text, None, source="iosxe_c9300_crlf.cfg")[0]
+
+
+def test_xe_detected_and_edge_defaults(xe, find_line):
+    text, dev = xe
+    assert dev.platform == "cisco_xe" and dev.hostname == "sw-c9300-b1"
+    assert dev.warnings == []
+    stp = dev.stp
+    assert stp.edge_default is True and stp.edge_default_trunk is False
+    assert stp.bpdu_guard_default is True and stp.bpdu_filter_default is True
+    assert stp.line_of("edge_default") == find_line(text, "spanning-tree portfast edge default")
+    assert stp.line_of("bpdu_filter_default") == find_line(
+        text, "spanning-tree portfast edge bpdufilter default"
+    )
+    assert sorted(dev.vlans) == [10, 20, 100, 101, 102, 103, 104]
+
+
+def test_xe_wrapped_list_with_remove_on_bundle_and_member(xe, find_line):
+    text, dev = xe
+    want = VlanSet.parse(
+        "10,20,100-104,200,210,220,230,240,250,260,270,280,290,300,310,320,330,340,350,"
+        "360,370,380,390,400-424,426-450"
+    )
+    po, member = dev.interfaces["Port-channel10"], dev.interfaces["TwentyFiveGigE1/1/1"]
+    assert po.allowed_vlans == member.allowed_vlans == want
+    first = find_line(
+        text,
+        "switchport trunk allowed vlan 10,20,100-104,200,210,220,230,240,250,260,270,280,290,300",
+        "interface Port-channel10",
+    )
+    assert po.extra["allowed_vlans_lines"] == [first, first + 1, first + 2]
+    assert member.channel_group == "Port-channel10"
+    assert member.kind == "physical"
+
+
+def test_xe_ports(xe):
+    _, dev = xe
+    te1 = dev.interfaces["TenGigabitEthernet1/0/1"]
+    assert te1.edge is False and te1.extra["port_type"] == "network"
+    assert te1.native_vlan == 104 and te1.allowed_vlans == VlanSet.parse("100-103")
+    sc = te1.storm_control["broadcast"]
+    assert (sc.level, sc.unit, sc.falling) == (1000.0, "pps", 800.0)
+    te2 = dev.interfaces["TenGigabitEthernet1/0/2"]
+    assert te2.description == "hv-host-02 (hyper-v) nic 2"
+    assert te2.edge is True and te2.edge_trunk is True
+    assert te2.bpdu_guard is False and te2.bpdu_filter is False
+    assert te2.storm_control["broadcast"].level == 50e6 and te2.storm_actions == set()
+    te3 = dev.interfaces["TenGigabitEthernet1/0/3"]
+    assert sorted(te3.storm_control) == ["broadcast", "multicast", "unknown-unicast"]
+    assert te3.storm_actions == {"shutdown"}
+    # the login banner quotes `switchport mode trunk` under Te1/0/3
+    assert te3.mode == "access"
+    te4 = dev.interfaces["TenGigabitEthernet1/0/4"]
+    assert te4.mode is None and te4.extra["switchport_mode"] == "dynamic desirable"
+    assert te4.switched is True
+    assert dev.interfaces["AppGigabitEthernet1/0/1"].kind == "internal"
+    assert dev.interfaces["GigabitEthernet0/0"].kind == "management"
+    assert "sw-c9300-b1#" not in dev.interfaces

@@ -167,3 +167,58 @@ def test_interface_breakout_is_not_an_interface():
         "  switchport\n"
     )[0]
     assert list(dev.interfaces) == ["Ethernet1/49/1"]
+
+
+# -- an older Nexus 5000 with a FEX: edge by default, tabs, `except` --------------------------
+
+
+@pytest.fixture
+def n5k(read_fixture):
+    text = read_fixture("nxos_n5k_fex.cfg")
+    return text, cisco_nxos.parse(text, source="dc0-n5k-a.cfg")[0]
+
+
+def test_n5k_globals(n5k, find_line):
+    text, dev = n5k
+    assert dev.hostname == "dc0-n5k-a" and dev.warnings == []
+    stp = dev.stp
+    assert stp.mode is None  # not printed: the platform default
+    assert stp.edge_default is True and stp.edge_default_trunk is False
+    assert stp.line_of("edge_default") == find_line(text, "spanning-tree port type edge default")
+    assert stp.bpdu_filter_default is True and stp.bpdu_guard_default is True
+    assert stp.disabled_vlans == VlanSet.of([72])
+    assert "default_switchport" not in dev.extra
+    assert sorted(dev.vlans) == [1, 50, 60, 70, 71, 72]
+
+
+def test_n5k_fex_and_uplinks(n5k, find_line):
+    text, dev = n5k
+    fab = dev.interfaces["Ethernet1/1"]
+    assert fab.mode is None and fab.extra["switchport_mode"] == "fex-fabric"
+    assert fab.channel_group == "port-channel101" and "lacp_mode" not in fab.extra
+    po = dev.interfaces["port-channel200"]
+    assert po.extra["members"] == ["Ethernet1/31", "Ethernet1/32"]
+    assert po.loop_guard is True and po.edge is False
+    # Ethernet1/32 is indented with tabs
+    e32 = dev.interfaces["Ethernet1/32"]
+    assert e32.description == "uplink to agg-2 Eth2/1"
+    assert e32.allowed_vlans == VlanSet.parse("50,60,70-72")
+    assert e32.line_of("channel_group") == find_line(
+        text, "channel-group 200 mode active", "interface Ethernet1/32"
+    )
+
+
+def test_n5k_host_ports(n5k):
+    _, dev = n5k
+    esx = dev.interfaces["Ethernet101/1/1"]
+    assert esx.allowed_vlans == VlanSet.from_range(2, 3999)  # except 1,4000-4094
+    assert esx.edge is True and esx.edge_trunk is True
+    assert esx.storm_actions == {"trap"}
+    app = dev.interfaces["Ethernet101/1/2"]
+    assert app.edge is False and app.storm_actions == {"shutdown", "trap"}
+    app3 = dev.interfaces["Ethernet101/1/3"]
+    assert app3.edge is None  # the global edge default applies (in stormguard.effective)
+    assert app3.bpdu_guard is False and app3.bpdu_filter is False
+    assert dev.interfaces["Ethernet101/1/4"].shutdown is True
+    # the banner line `spanning-tree port type edge trunk` is text
+    assert not any(i.edge_trunk for n, i in dev.interfaces.items() if n != "Ethernet101/1/1")

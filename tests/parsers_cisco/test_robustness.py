@@ -6,6 +6,7 @@ platform at all), a warning with a line number for what is recognised but unread
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from pathlib import Path
@@ -20,13 +21,18 @@ from stormguard.vlans import VlanSet
 
 MODULES = {"cisco_ios": cisco_ios, "cisco_nxos": cisco_nxos, "arista_eos": arista_eos}
 FIXTURES = {
-    "cisco_ios": "ios_access_stack.cfg",
-    "cisco_nxos": "nxos_leaf.cfg",
-    "arista_eos": "eos_leaf.cfg",
+    "ios_access_stack.cfg": "cisco_ios",
+    "iosxe_c9300_crlf.cfg": "cisco_ios",
+    "nxos_leaf.cfg": "cisco_nxos",
+    "nxos_n5k_fex.cfg": "cisco_nxos",
+    "eos_leaf.cfg": "arista_eos",
+    "eos_campus_stp_off.cfg": "arista_eos",
 }
-
-
-TEXTS = {p: (Path(__file__).parent / "fixtures" / f).read_text() for p, f in FIXTURES.items()}
+FIXTURE_DIR = Path(__file__).parent / "fixtures"
+TEXTS = {
+    name: (FIXTURE_DIR / name).read_bytes().decode("utf-8").replace("\r\n", "\n")
+    for name in FIXTURES
+}
 
 
 def summary(dev):
@@ -40,19 +46,19 @@ def summary(dev):
     )
 
 
-@pytest.mark.parametrize("platform", sorted(FIXTURES))
-def test_crlf_gives_the_same_model_and_line_numbers(platform, read_fixture):
-    text = read_fixture(FIXTURES[platform])
-    mod = MODULES[platform]
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_crlf_gives_the_same_model_and_line_numbers(name):
+    text = TEXTS[name]
+    mod = MODULES[FIXTURES[name]]
     assert summary(mod.parse(text.replace("\n", "\r\n"))[0]) == summary(mod.parse(text)[0])
     # old-Mac bare CR as well
     assert summary(mod.parse(text.replace("\n", "\r"))[0]) == summary(mod.parse(text)[0])
 
 
-@pytest.mark.parametrize("platform", sorted(FIXTURES))
-def test_trailing_spaces_and_tabs_do_not_matter(platform, read_fixture):
-    text = read_fixture(FIXTURES[platform])
-    mod = MODULES[platform]
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_trailing_spaces_and_tabs_do_not_matter(name):
+    text = TEXTS[name]
+    mod = MODULES[FIXTURES[name]]
     noisy = "\n".join(line + "  \t" if line.strip() else line for line in text.split("\n"))
     assert summary(mod.parse(noisy)[0]) == summary(mod.parse(text)[0])
 
@@ -66,7 +72,8 @@ def test_tab_indented_statements():
 @pytest.mark.parametrize(
     "banner",
     [
-        "banner motd ^C\ninterface Gi1/0/9\n switchport mode trunk\n spanning-tree portfast trunk\n^C",
+        "banner motd ^C\ninterface Gi1/0/9\n switchport mode trunk\n"
+        " spanning-tree portfast trunk\n^C",
         "banner login ^CLine one\n switchport mode trunk\nlast line^C",
         "banner exec #\n switchport mode trunk\n#",
         "banner motd \x03\n switchport mode trunk\n\x03",
@@ -138,7 +145,7 @@ def test_very_long_lines():
     ["", "\n\n\n", "set interfaces ge-0/0/1 unit 0 family ethernet-switching\n", "\x00\x01\x02"],
 )
 def test_not_a_config_is_an_input_error(platform, text):
-    with pytest.raises(InputError, match="no .* configuration statements found"):
+    with pytest.raises(InputError, match=r"no .* configuration statements found"):
         MODULES[platform].parse(text, source="weird.txt")
 
 
@@ -182,12 +189,12 @@ def mutate(text: str, rnd: random.Random, n_ops: int) -> str:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    platform=st.sampled_from(sorted(FIXTURES)),
+    name=st.sampled_from(sorted(FIXTURES)),
     seed=st.integers(0, 2**32 - 1),
     n_ops=st.integers(1, 25),
 )
-def test_mutated_configs_never_raise(platform, seed, n_ops):
-    text = mutate(TEXTS[platform], random.Random(seed), n_ops)
+def test_mutated_configs_never_raise(name, seed, n_ops):
+    text = mutate(TEXTS[name], random.Random(seed), n_ops)
     for mod in MODULES.values():  # also each parser on the other platforms' text
         try:
             devs = mod.parse(text, source="mutant.cfg")
@@ -198,15 +205,13 @@ def test_mutated_configs_never_raise(platform, seed, n_ops):
             assert w.startswith("line ")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(text=st.text(st.characters(codec="utf-8"), max_size=400))
 def test_arbitrary_text_never_raises(text):
     for prefix in ("", "interface Gi1\n ", "spanning-tree ", "no spanning-tree vlan ", "vlan "):
         for mod in MODULES.values():
-            try:
+            with contextlib.suppress(InputError):
                 mod.parse(prefix + text)
-            except InputError:
-                pass
 
 
 # -- speed -----------------------------------------------------------------------------------
@@ -237,7 +242,10 @@ def big_ios_config(n_ifaces: int = 300) -> str:
                 f" description desk {n}",
                 " switchport access vlan 10",
                 " switchport mode access",
+                " switchport nonegotiate",
                 " storm-control broadcast level pps 1k 500",
+                " storm-control action trap",
+                " no cdp enable",
                 " spanning-tree portfast",
             ]
         out.append("!")
@@ -250,10 +258,11 @@ def test_three_thousand_lines_parse_fast():
     assert text.count("\n") >= 3000
     dev = cisco_ios.parse(text)[0]
     assert len(dev.interfaces) == 300 and not dev.warnings
+    # CPU time of this process, so that other jobs on a shared CI machine do not count
     best = float("inf")
-    for _ in range(7):
-        t0 = time.perf_counter()
+    for _ in range(9):
+        t0 = time.process_time()
         cisco_ios.parse(text)
-        best = min(best, time.perf_counter() - t0)
-    # typically ~5 ms on one core; generous bound for a shared CI machine
+        best = min(best, time.process_time() - t0)
+    # ~4-8 ms per parse on one core here; the bound leaves room for slow CI machines
     assert best < 0.03, f"{best * 1000:.1f} ms"

@@ -168,3 +168,29 @@ def test_new_base_line_restarts_the_source_lines():
     assert gi.allowed_vlans == VlanSet.of([30, 40])
     assert gi.line_of("allowed_vlans") == 4
     assert gi.extra["allowed_vlans_lines"] == [4, 5]
+
+
+# -- the fast list reader agrees with VlanSet.parse on every input ----------------------------
+list_text = st.lists(
+    st.one_of(
+        st.integers(0, 5000).map(str),
+        st.tuples(st.integers(0, 5000), st.integers(0, 5000)).map(lambda t: f"{t[0]}-{t[1]}"),
+        st.sampled_from(["", " ", "all", "none", "x", "10-", "-5", "00010", "1--2", "٣"]),
+    ),
+    min_size=1,
+    max_size=8,
+).map(",".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=list_text)
+def test_fast_list_reader_matches_vlanset_parse(text):
+    from stormguard.parsers._cisco_like import parse_vlan_list
+
+    try:
+        want = VlanSet.parse(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            parse_vlan_list(text)
+        return
+    assert parse_vlan_list(text) == want

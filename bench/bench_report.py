@@ -1,0 +1,154 @@
+"""Benchmark: the compliance report at fleet size (10,000 devices / 50,000 findings).
+
+Measures:
+1. building ReportData from 50,000 findings (compose_report: counts, compliance, changes);
+2. rendering HTML, Markdown and JSON (median of --runs);
+3. the HTML size (goal < 25 MB) and the JSON blob inside it;
+4. headless Chromium (system /usr/bin/chromium) opening the file: DOMContentLoaded, first
+   contentful paint, the page script ready, and the time a severity filter over all 50,000
+   findings takes once loaded (median of --runs fresh pages);
+5. optionally (--store) building ReportData from a real SQLite store holding the same fleet.
+
+Run:  .venv/bin/python bench/bench_report.py [--runs 3] [--devices 10000] [--findings 50000]
+Figures go into BENCHMARKS.md by hand, with the machine and date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def timed(fn, runs: int):
+    times, out = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def chromium_load(path: Path, runs: int) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    rows: list[dict[str, float]] = []
+    profile = tempfile.mkdtemp(prefix="sg-bench-chromium-")
+    try:
+        with sync_playwright() as p:
+            ctx = p.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+                viewport={"width": 1300, "height": 900})
+            for _ in range(runs):
+                page = ctx.new_page()
+                t = time.perf_counter()
+                page.goto(path.as_uri(), timeout=120_000)
+                page.wait_for_selector("html[data-ready]", timeout=120_000)
+                wall = time.perf_counter() - t
+                m = page.evaluate("""() => {
+                    const n = performance.getEntriesByType('navigation')[0];
+                    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+                    const s = document.getElementById('flt-sev');
+                    const t = performance.now();
+                    s.value = '4'; s.dispatchEvent(new Event('change'));
+                    const filter = performance.now() - t;
+                    return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,
+                            fcp: fcp ? fcp.startTime : -1, filter: filter,
+                            nodes: document.getElementsByTagName('*').length};
+                }""")
+                m["ready_wall"] = wall * 1000
+                rows.append(m)
+                page.close()
+            ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+
+
+def store_build(devices: int, findings: int) -> tuple[float, float]:
+    """(seconds to fill a SQLite store with the fleet, seconds for build_report_data)."""
+    from stormguard.report.build import build_report_data
+    from stormguard.report.sample import sample_report
+    from stormguard.store import Store
+
+    data = sample_report(devices, findings)
+    tmp = Path(tempfile.mkdtemp(prefix="sg-bench-store-"))
+    try:
+        with Store.open(f"sqlite:///{tmp / 'b.db'}") as store:
+            t = time.perf_counter()
+            for d in data.devices:
+                store.upsert_device(d.name, d.platform or "cisco_ios", site=d.site)
+            from stormguard.findings import Finding
+
+            rid = store.start_run("nightly", "bench")
+            store.save_findings(rid, [Finding(f.rule, f.severity, f.device, f.platform,
+                                              f.interface, f.line, f.message, f.expected,
+                                              f.actual, f.remediation)
+                                      for f in data.findings])
+            store.finish_run(rid, "ok", {"devices": [d.name for d in data.devices]})
+            fill = time.perf_counter() - t
+            t = time.perf_counter()
+            built = build_report_data(store, rid)
+            took = time.perf_counter() - t
+            assert built.total_findings == data.total_findings
+            return fill, took
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--devices", type=int, default=10_000)
+    ap.add_argument("--findings", type=int, default=50_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-chromium", action="store_true")
+    ap.add_argument("--store", action="store_true", help="also time build_report_data on SQLite")
+    ap.add_argument("--keep", metavar="PATH", help="keep the HTML report here")
+    args = ap.parse_args()
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from stormguard.report.render import page_payload, render_html, render_json, render_markdown
+    from stormguard.report.sample import sample_report
+
+    build_s, data = timed(lambda: sample_report(args.devices, args.findings), 1)
+    print(f"fleet: {args.devices:,} devices, {data.total_findings:,} active findings "
+          f"(+{len(data.waived):,} waived), {len(data.trend)} trend runs")
+    print(f"build ReportData (synthetic + compose): {build_s:.2f} s")
+    html_s, html = timed(lambda: render_html(data), args.runs)
+    md_s, md = timed(lambda: render_markdown(data), args.runs)
+    json_s, js = timed(lambda: render_json(data), args.runs)
+    blob = len(json.dumps(page_payload(data), separators=(",", ":")).encode())
+    size = len(html.encode())
+    print(f"render html: {html_s:.2f} s (median of {args.runs}), {size / 1e6:.1f} MB "
+          f"(embedded data {blob / 1e6:.1f} MB)")
+    print(f"render md:   {md_s:.2f} s, {len(md.encode()) / 1e3:.0f} kB")
+    print(f"render json: {json_s:.2f} s, {len(js.encode()) / 1e6:.1f} MB")
+    ok = html_s < 10 and size < 25_000_000
+    if args.store:
+        fill, took = store_build(args.devices, args.findings)
+        print(f"store: filled SQLite in {fill:.1f} s; build_report_data {took:.2f} s")
+    if not args.no_chromium:
+        path = Path(args.keep) if args.keep else Path(tempfile.mkdtemp()) / "fleet.html"
+        path.write_text(html, encoding="utf-8")
+        m = chromium_load(path, args.runs)
+        print(f"chromium: DOMContentLoaded {m['dcl']:.0f} ms, first contentful paint "
+              f"{m['fcp']:.0f} ms, load {m['load']:.0f} ms, script ready (wall) "
+              f"{m['ready_wall']:.0f} ms, severity filter over all findings "
+              f"{m['filter']:.0f} ms, DOM elements {m['nodes']:,.0f} (median of {args.runs})")
+        if not args.keep:
+            shutil.rmtree(path.parent, ignore_errors=True)
+    print("goals (render < 10 s, HTML < 25 MB):", "met" if ok else "NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
