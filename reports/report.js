@@ -107,6 +107,9 @@
   });
 
   // ------------------------------------------------------------------ device sections
+  // Devices are drawn a page at a time (DEV_PAGE), in the chosen order, among those matching the
+  // filters; an element is built once, on first use, and filled only when opened.
+  var DEV_PAGE = 300;
   var devEls = new Array(DEV.length);
   var box = $('sg-devices');
   function devSummary(d) {
@@ -123,6 +126,17 @@
     if (d[6] >= 0) c += ' · collection failed: ' + str(d[6]);
     s.appendChild(el('span', 'cnt', c));
     return s;
+  }
+  function devEl(i) {
+    var det = devEls[i];
+    if (det) return det;
+    var d = DEV[i];
+    det = el('details', 'dev st-' + d[5]);
+    det.id = d[1];
+    det.setAttribute('data-i', String(i));
+    det.appendChild(devSummary(d));
+    devEls[i] = det;
+    return det;
   }
   function pre(text) { return el('pre', null, text); }
   function findingBlock(k) {
@@ -148,7 +162,7 @@
     return art;
   }
   function fill(i) {
-    var det = devEls[i];
+    var det = devEl(i);
     if (det.getAttribute('data-filled')) return det;
     var d = DEV[i], body = el('div', 'body');
     if (d[4] >= 0) body.appendChild(el('p', 'desc', str(d[4])));
@@ -158,60 +172,53 @@
     det.setAttribute('data-filled', '1');
     return det;
   }
-  function onToggle(ev) { var t = ev.target; if (t.open) fill(+t.getAttribute('data-i')); }
-  if (box.children.length) {
-    Array.prototype.forEach.call(box.children, function (det) { devEls[+det.getAttribute('data-i')] = det; });
-  } else {
-    var frag = document.createDocumentFragment();
-    DEV.forEach(function (d, i) {
-      var det = el('details', 'dev st-' + d[5]);
-      det.id = d[1];
-      det.setAttribute('data-i', String(i));
-      det.appendChild(devSummary(d));
-      devEls[i] = det;
-      frag.appendChild(det);
-    });
-    box.appendChild(frag);
-  }
-  box.addEventListener('toggle', onToggle, true);
+  Array.prototype.forEach.call(box.children, function (det) { devEls[+det.getAttribute('data-i')] = det; });
+  box.addEventListener('toggle', function (ev) { var t = ev.target; if (t.open) fill(+t.getAttribute('data-i')); }, true);
   ['dev-sort-label', 'dev-expand', 'dev-collapse'].forEach(function (id) { $(id).hidden = false; });
+  var moreDev = el('button', null, '');
+  moreDev.type = 'button';
+  moreDev.id = 'sg-more-devices';
+  box.parentNode.appendChild(moreDev);
 
-  var devOrder = null;
-  function orderDevices(how) {
+  var devSort = 'worst', devLimit = DEV_PAGE, devShown = [];
+  function devOrder() {
     var idx = DEV.map(function (d, i) { return i; });
-    if (how === 'worst') idx.sort(function (a, b) { return (DEV[b][10] - DEV[a][10]) || (DEV[b][8] - DEV[a][8]) || (a - b); });
-    devOrder = idx;
-    var frag = document.createDocumentFragment();
-    idx.forEach(function (i) { frag.appendChild(devEls[i]); });
-    box.appendChild(frag);
+    if (devSort === 'worst') idx.sort(function (a, b) { return (DEV[b][10] - DEV[a][10]) || (DEV[b][8] - DEV[a][8]) || (a - b); });
+    return idx;
   }
-  $('dev-sort').addEventListener('change', function (e) { orderDevices(e.target.value); });
-  orderDevices('worst');
-
-  var shownDevices = 0;
+  var ordered = devOrder();
   function filterDevices() {
-    var needFinding = findingFilterOn(), site = st.site === '' ? null : +st.site;
-    var hits = null;
-    if (needFinding) { hits = new Uint8Array(DEV.length); matched.forEach(function (k) { hits[devOf[k]] = 1; }); }
-    shownDevices = 0;
-    for (var i = 0; i < DEV.length; i++) {
-      var d = DEV[i], show = true;
-      if (site !== null && d[3] !== site) show = false;
-      else if (st.dev && str(d[0]).toLowerCase().indexOf(st.dev) < 0) show = false;
-      else if (hits && !hits[i]) show = false;
-      if (devEls[i].hidden === show) devEls[i].hidden = !show;
-      if (show) shownDevices++;
-    }
-    $('sg-devices-count').textContent = shownDevices.toLocaleString() + ' of ' + DEV.length.toLocaleString() + ' devices shown. ';
+    var site = st.site === '' ? null : +st.site, hits = null;
+    if (findingFilterOn()) { hits = new Uint8Array(DEV.length); matched.forEach(function (k) { hits[devOf[k]] = 1; }); }
+    devShown = ordered.filter(function (i) {
+      var d = DEV[i];
+      if (site !== null && d[3] !== site) return false;
+      if (st.dev && str(d[0]).toLowerCase().indexOf(st.dev) < 0) return false;
+      return !hits || hits[i] === 1;
+    });
+  }
+  function drawDevices() {
+    var frag = document.createDocumentFragment(), n = Math.min(devLimit, devShown.length);
+    for (var j = 0; j < n; j++) frag.appendChild(devEl(devShown[j]));
+    box.textContent = '';
+    box.appendChild(frag);
+    $('sg-devices-count').textContent = 'Showing ' + n.toLocaleString() + ' of ' + devShown.length.toLocaleString() +
+      ' matching devices (' + DEV.length.toLocaleString() + ' in total). ';
+    moreDev.hidden = n >= devShown.length;
+    moreDev.textContent = 'Show ' + Math.min(DEV_PAGE * 4, devShown.length - n).toLocaleString() + ' more devices';
+  }
+  moreDev.addEventListener('click', function () { devLimit += DEV_PAGE * 4; drawDevices(); });
+  $('dev-sort').addEventListener('change', function (e) { devSort = e.target.value; ordered = devOrder(); filterDevices(); drawDevices(); });
+  function showDevice(i) {  // a linked device that is not on the current page goes on top
+    var det = fill(i);
+    if (!det.isConnected) { det.classList.add('pinned'); box.insertBefore(det, box.firstChild); }
+    det.open = true;
+    return det;
   }
   $('dev-expand').addEventListener('click', function () {
-    var n = 0;
-    for (var j = 0; j < devOrder.length && n < 200; j++) {
-      var i = devOrder[j];
-      if (!devEls[i].hidden) { fill(i).open = true; n++; }
-    }
+    Array.prototype.slice.call(box.children, 0, 200).forEach(function (det) { fill(+det.getAttribute('data-i')).open = true; });
   });
-  $('dev-collapse').addEventListener('click', function () { devEls.forEach(function (d) { if (d.open) d.open = false; }); });
+  $('dev-collapse').addEventListener('click', function () { devEls.forEach(function (d) { if (d && d.open) d.open = false; }); });
 
   // ------------------------------------------------------------------ small server-rendered tables
   function filterSmallTables() {
@@ -255,7 +262,8 @@
   // ------------------------------------------------------------------ wiring
   function apply() {
     st.limit = PAGE;
-    compute(); drawTable(); filterDevices(); filterSmallTables();
+    devLimit = DEV_PAGE;
+    compute(); drawTable(); filterDevices(); drawDevices(); filterSmallTables();
     var on = [st.sev, st.rule, st.site, st.dev, st.chg].some(function (v) { return v !== ''; });
     $('flt-status').textContent = on ? matched.length.toLocaleString() + ' findings match' : '';
   }
@@ -279,10 +287,11 @@
     var target = null;
     if (h.indexOf('f-') === 0) {
       var k = findingIndex(h);
-      if (k >= 0) { var det = fill(devOf[k]); det.hidden = false; det.open = true; target = document.getElementById(h); }
+      if (k >= 0) { showDevice(devOf[k]); target = document.getElementById(h); }
     } else if (h.indexOf('dev-') === 0) {
-      target = document.getElementById(h);
-      if (target && target.tagName === 'DETAILS') { fill(+target.getAttribute('data-i')); target.hidden = false; target.open = true; }
+      var di = -1;
+      for (var j = 0; j < DEV.length; j++) if (DEV[j][1] === h) { di = j; break; }
+      if (di >= 0) target = showDevice(di);
     }
     if (target) {
       var old = document.querySelector('.hl');
@@ -297,12 +306,18 @@
     if (a && a.getAttribute('href') === location.hash) reveal();
   });
 
-  // printing: expand the devices that are shown (filled first), restore afterwards
+  // printing: every matching device, expanded (filled first); restored afterwards
   var printed = [];
   window.addEventListener('beforeprint', function () {
-    devEls.forEach(function (det, i) { if (!det.hidden && !det.open) { fill(i).open = true; printed.push(det); } });
+    devLimit = Infinity; drawDevices();
+    Array.prototype.forEach.call(box.children, function (det) {
+      if (!det.open) { fill(+det.getAttribute('data-i')).open = true; printed.push(det); }
+    });
   });
-  window.addEventListener('afterprint', function () { printed.forEach(function (d) { d.open = false; }); printed = []; });
+  window.addEventListener('afterprint', function () {
+    printed.forEach(function (d) { d.open = false; }); printed = [];
+    devLimit = DEV_PAGE; drawDevices();
+  });
 
   apply();
   reveal();

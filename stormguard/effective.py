@@ -138,6 +138,11 @@ class EffectiveDevice:
         return next((p for p in self.all_ports if p.name == name), None)
 
     @cached_property
+    def vlan_names(self) -> dict[int, str]:
+        """VLAN ID -> name, for remediation on platforms that refer to VLANs by name (Junos)."""
+        return {vid: v.name for vid, v in self.device.vlans.items() if v.name}
+
+    @cached_property
     def defined_vlans(self) -> VlanSet:
         """The VLANs the device defines (its VLAN database), computed once."""
         mask = 0
@@ -262,12 +267,17 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
         elif iface.channel_group and iface.channel_group in roles:
             roles[iface.name] = roles[iface.channel_group]
 
+    permitted_by_role: dict[str, VlanSet | None] = {}
     for iface in dev.interfaces.values():
         switched = _switched(iface, family)
         mode = iface.mode or "access"
         role_name = roles.get(iface.name) or mode
-        role = role_by_name.get(role_name)
-        permitted = role.permitted_for(dev.hostname) if role is not None else None
+        if role_name in permitted_by_role:
+            permitted = permitted_by_role[role_name]
+        else:
+            role = role_by_name.get(role_name)
+            permitted = role.permitted_for(hostname) if role is not None else None
+            permitted_by_role[role_name] = permitted
         edge = _edge(dev, iface, mode, family)
         active = switched and (policy.include_admin_down or not iface.shutdown)
         is_member = iface.channel_group is not None

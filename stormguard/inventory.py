@@ -100,7 +100,7 @@ class Host:
     platform: str  # Netmiko device_type, or ovs / linux_bridge
     port: int = 22
     site: str | None = None
-    groups: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # all groups, in precedence order
     tags: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # role data, free-form
     credentials: Credentials = field(default_factory=Credentials)
@@ -161,6 +161,7 @@ class _Doc:
     data: Any
     lines: dict[tuple[str, ...], int]
     prefix: tuple[str, ...] = ()  # logical path of this document's root ("hosts",) in 3-file
+    duplicates: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
 
     def line(self, path: tuple[str, ...]) -> int:
         rel = path[len(self.prefix):]
@@ -192,25 +193,32 @@ def _read_yaml(path: Path, prefix: tuple[str, ...] = ()) -> _Doc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path.name}{line}: invalid YAML: {problem}") from None
     lines: dict[tuple[str, ...], int] = {}
+    dups: list[tuple[tuple[str, ...], int]] = []
     if node is not None:
         lines[()] = node.start_mark.line + 1
-        _walk(node, (), lines)
-    return _Doc(path, data, lines, prefix)
+        _walk(node, (), lines, dups)
+    return _Doc(path, data, lines, prefix, dups)
 
 
-def _walk(node: Any, path: tuple[str, ...], lines: dict[tuple[str, ...], int]) -> None:
+def _walk(node: Any, path: tuple[str, ...], lines: dict[tuple[str, ...], int],
+          dups: list[tuple[tuple[str, ...], int]]) -> None:
+    """Record the line of every key; PyYAML silently keeps the last of duplicate keys, which
+    for an inventory means a host quietly replaced by another: remember them as errors."""
     import yaml
 
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             key = (*path, str(k.value))
-            lines[key] = k.start_mark.line + 1
-            _walk(v, key, lines)
+            if key in lines:
+                dups.append((key, k.start_mark.line + 1))
+            else:
+                lines[key] = k.start_mark.line + 1
+            _walk(v, key, lines, dups)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
             key = (*path, str(i))
             lines[key] = v.start_mark.line + 1
-            _walk(v, key, lines)
+            _walk(v, key, lines, dups)
 
 
 # --------------------------------------------------------------------------- validation
@@ -419,7 +427,8 @@ def _documents(path: Path) -> tuple[_Doc | None, _Doc | None, _Doc | None, list[
                                   "(expected defaults, groups, hosts)")
         parts = []
         for key in ("defaults", "groups", "hosts"):
-            sub = _Doc(doc.file, doc.data.get(key), doc.lines, ())
+            sub = _Doc(doc.file, doc.data.get(key), doc.lines, (),
+                       [d for d in doc.duplicates if d[0][0] == key])
             parts.append(sub)
         return parts[0], parts[1], parts[2], [path]
     docs: dict[str, _Doc | None] = {}
@@ -440,6 +449,7 @@ def _documents(path: Path) -> tuple[_Doc | None, _Doc | None, _Doc | None, list[
         d = _read_yaml(found, prefix=(key,))
         # Re-root the line map under the logical prefix so paths read like the one-file layout.
         d.lines = {(key, *k): v for k, v in d.lines.items()}
+        d.duplicates = [((key, *k), line) for k, line in d.duplicates]
         d.prefix = ()
         docs[key] = d
         sources.append(found)
@@ -449,6 +459,10 @@ def _documents(path: Path) -> tuple[_Doc | None, _Doc | None, _Doc | None, list[
 def _check_inventory(path: Path) -> tuple[Inventory | None, list[str], list[str]]:
     chk = _Checker()
     d_doc, g_doc, h_doc, sources = _documents(path)
+    for doc in (d_doc, g_doc, h_doc):
+        for dup_path, line in (doc.duplicates if doc is not None else []):
+            chk.errors.append(f"{doc.file.name}:{line}: {'.'.join(dup_path)}: duplicate key "
+                              f"(first at line {doc.lines[dup_path]})")
 
     defaults = _Entry("defaults", "defaults", ("defaults",), d_doc or h_doc)  # type: ignore[arg-type]
     if d_doc is not None and d_doc.data is not None:

@@ -38,8 +38,9 @@ accumulate.
 
 Validation is strict because a typo in a policy silently weakens an audit: unknown keys and
 unknown rule IDs are errors, and every error names the file, the line and the key path
-(``policy.yaml:12: rules.SG302.max_percent: must be a number``). Line numbers come from the YAML
-node tree (``yaml.compose``), not from re-reading the text.
+(``policy.yaml:12: rules.SG302.max_percent: must be a number``); rule parameters that name
+roles (``roles``, ``*_roles``) must name roles that exist once all packs are merged. Line
+numbers come from the YAML node tree (``yaml.compose``), not from re-reading the text.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class RulePolicy:
     enabled: bool = True
     severity: str | None = None  # None = the rule's default
     params: dict[str, Any] = field(default_factory=dict)  # overrides only
+    param_sources: dict[str, str] = field(default_factory=dict)  # key -> "file:line"
 
 
 @dataclass
@@ -341,6 +343,7 @@ def _apply_rules(doc: _Doc, data: Any, policy: Policy) -> None:
                 rp.severity = value
             elif key in rule.params:
                 rp.params[key] = _param(doc, kat, value, rule.params[key])
+                rp.param_sources[key] = doc.where(kat)
             else:
                 allowed = sorted(_RULE_KEYS | set(rule.params))
                 doc.fail(kat, f"unknown key for {rule.id} (expected one of: {', '.join(allowed)})")
@@ -496,7 +499,24 @@ def load_policy(paths: Sequence[str | Path] = (), *, defaults: bool = True) -> P
     packs = ([default_pack()] if defaults else []) + [Path(p) for p in paths]
     for path in packs:
         _apply_pack(path, policy)
+    _check_role_params(policy)
     return policy
+
+
+def _check_role_params(policy: Policy) -> None:
+    """Rule parameters that name roles (``roles``, ``*_roles``) must name roles that exist:
+    a typo there would silently exempt or skip ports."""
+    known = {r.name for r in policy.roles} | set(MODE_ROLES)
+    for rid, rp in policy.rules.items():
+        for key, value in rp.params.items():
+            if key != "roles" and not key.endswith("_roles"):
+                continue
+            for name in value:
+                if name not in known:
+                    where = rp.param_sources.get(key, "policy")
+                    raise ConfigError(
+                        f"{where}: rules.{rid}.{key}: unknown role {name!r} "
+                        f"(known: {', '.join(sorted(known))})")
 
 
 # --------------------------------------------------------------------------------------------

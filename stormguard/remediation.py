@@ -15,6 +15,7 @@ expanded, since ``trunks=`` takes single IDs).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 from stormguard.vlans import VlanSet
@@ -47,6 +48,32 @@ def _vlan_text(family: str, vlans: VlanSet) -> str:
     return vlans.to_text()
 
 
+def _junos_members(vlans: VlanSet, names: Mapping[int, str] | None) -> list[str]:
+    """Junos ``vlan members`` tokens: a VLAN the config names is written by its name (that is
+    how the member list spells it, and ``delete`` must match it), the rest as IDs/ranges."""
+    out: list[str] = []
+    for a, b in vlans.ranges():
+        if names and (b - a) < 64 and any(v in names for v in range(a, b + 1)):
+            run: list[int] = []
+            for v in range(a, b + 1):
+                if v in names:
+                    if run:
+                        out.append(_range_text(run[0], run[-1]))
+                        run = []
+                    out.append(names[v])
+                else:
+                    run.append(v)
+            if run:
+                out.append(_range_text(run[0], run[-1]))
+        else:
+            out.append(_range_text(a, b))
+    return out
+
+
+def _range_text(a: int, b: int) -> str:
+    return str(a) if a == b else f"{a}-{b}"
+
+
 def _junos_unit(name: str) -> str:
     return f"interfaces {name} unit 0 family ethernet-switching"
 
@@ -54,12 +81,15 @@ def _junos_unit(name: str) -> str:
 # -- VLANs ------------------------------------------------------------------------------------
 
 
-def trunk_allowed(family: str, port: str, vlans: VlanSet | str) -> str:
-    """Replace a trunk's allowed list with `vlans`."""
+def trunk_allowed(family: str, port: str, vlans: VlanSet | str,
+                  names: Mapping[int, str] | None = None) -> str:
+    """Replace a trunk's allowed list with `vlans` (Junos: by name where `names` has one)."""
     v = vlan_text(family, vlans)
     if family in CISCOISH:
         return _iface(port, f"switchport trunk allowed vlan {v}")
     if family == "junos":
+        if names and isinstance(vlans, VlanSet):
+            v = "[ " + " ".join(_junos_members(vlans, names)) + " ]"
         return (f"delete {_junos_unit(port)} vlan members\n"
                 f"set {_junos_unit(port)} vlan members {v}")
     if family == "huawei":
@@ -74,14 +104,15 @@ def trunk_allowed(family: str, port: str, vlans: VlanSet | str) -> str:
     return f"allow only VLANs {v} on {port}"
 
 
-def trunk_remove(family: str, port: str, vlans: VlanSet) -> str:
-    """Take `vlans` off a trunk's allowed list."""
+def trunk_remove(family: str, port: str, vlans: VlanSet,
+                 names: Mapping[int, str] | None = None) -> str:
+    """Take `vlans` off a trunk's allowed list (Junos: by name where `names` has one)."""
     v = vlan_text(family, vlans)
     if family in CISCOISH:
         return _iface(port, f"switchport trunk allowed vlan remove {v}")
     if family == "junos":
-        return "\n".join(f"delete {_junos_unit(port)} vlan members {a if a == b else f'{a}-{b}'}"
-                         for a, b in vlans.ranges())
+        return "\n".join(f"delete {_junos_unit(port)} vlan members {m}"
+                         for m in _junos_members(vlans, names))
     if family == "huawei":
         return _iface(port, f"undo port trunk allow-pass vlan {v}")
     if family == "comware":
@@ -97,7 +128,8 @@ def trunk_remove(family: str, port: str, vlans: VlanSet) -> str:
 # -- spanning tree -----------------------------------------------------------------------------
 
 
-def stp_enable_global(family: str) -> str:
+def stp_enable_global(family: str, bridge: str = "BRIDGE") -> str:
+    """Turn spanning tree on for the device (for a vSwitch: on `bridge`)."""
     return {
         "cisco": "spanning-tree mode rapid-pvst\nspanning-tree vlan 1-4094",
         "nxos": "spanning-tree mode rapid-pvst\nspanning-tree vlan 1-3967",
@@ -105,8 +137,8 @@ def stp_enable_global(family: str) -> str:
         "junos": "set protocols rstp",
         "huawei": "stp mode rstp\nstp enable",
         "comware": "stp mode rstp\nstp global enable",
-        "ovs": "ovs-vsctl set bridge BRIDGE rstp_enable=true",
-        "linux_bridge": "ip link set dev BRIDGE type bridge stp_state 1",
+        "ovs": f"ovs-vsctl set bridge {bridge} rstp_enable=true",
+        "linux_bridge": f"ip link set dev {bridge} type bridge stp_state 1",
     }.get(family, "enable spanning tree")
 
 

@@ -23,8 +23,15 @@ def bridge_vlan_add(port: str, vlans: VlanSet, pvid: int | None = None) -> list[
     return out
 
 
-def bond_uplinks(family: str, bridge: str, uplinks: list[str], bond: str = "bond0") -> str:
+def bond_name(bridge: str) -> str:
+    """A bond named after its bridge: port and netdev names are host-wide, so a fixed
+    ``bond0`` would clash with the bond of another bridge (15 characters: the netdev limit)."""
+    return f"{bridge}-bond"[:15]
+
+
+def bond_uplinks(family: str, bridge: str, uplinks: list[str], bond: str | None = None) -> str:
     """Put the loose uplinks of `bridge` into one LACP bond (they then act as one link)."""
+    bond = bond or bond_name(bridge)
     if family == "ovs":
         dels = " -- ".join(f"del-port {bridge} {p}" for p in uplinks)
         return (f"ovs-vsctl {dels}\n"

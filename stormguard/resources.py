@@ -7,24 +7,24 @@ work after a plain `pip install`.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 _KINDS = ("policies", "collectors", "reports", "examples")
 
 
 def data_dir(kind: str) -> Path:
-    """Return the directory holding the packaged `kind` files."""
+    """Return the directory holding the packaged `kind` files.
+
+    Installed (wheel): ``stormguard/data/<kind>``. Source checkout or editable install: the
+    top-level ``<kind>/`` folder next to the package.
+    """
     if kind not in _KINDS:
         raise ValueError(f"unknown data kind {kind!r}")
-    try:
-        path = Path(str(resources.files(f"stormguard.data.{kind}")))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    # Running from a source checkout without installation.
-    return Path(__file__).resolve().parent.parent / kind
+    here = Path(__file__).resolve().parent
+    installed = here / "data" / kind
+    if installed.is_dir():
+        return installed
+    return here.parent / kind
 
 
 def data_file(kind: str, name: str) -> Path:

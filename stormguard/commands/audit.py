@@ -49,11 +49,16 @@ def run(args: argparse.Namespace) -> int:
             raise
         if args.run is None:
             store.finish_run(run_id, "partial" if result.errors else "ok", result.summary())
+        else:
+            store.update_run_summary(run_id, result.summary())
     if result.devices == 0 and not result.errors:
         print(f"run {run_id}: no snapshots to audit (run `stormguard collect` first)")
         return 0
     for err in result.errors:
         print(f"warning: {err}", file=sys.stderr)
+    for w in result.expired_waivers:
+        print(f"warning: {w.source or 'policy'}: waiver for {w.rule} on {w.device} "
+              f"expired {w.expires}", file=sys.stderr)
     counts = result.by_severity()
     rows = [[sev, str(n)] for sev, n in counts.items() if n]
     print(f"run {run_id}: audited {result.devices} device(s) from {result.snapshots} snapshot(s): "

@@ -82,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("nothing to watch: give --iface IF (or sniffer.interfaces in --config)"
                          " or --pcap FILE")
     engine.open_live(list(dict.fromkeys(ifaces)))
+    print(f"# listening on {', '.join(engine.captures)} ({cfg.capture_mode}); "
+          f"threshold {cfg.threshold_pps:g} pps", file=sys.stderr, flush=True)
 
     def on_signal(_sig: int, _frame: object) -> None:
         engine.stop()

@@ -10,8 +10,20 @@ Why a hand-written single pass rather than a general hierarchical parser: ``stor
 meant to run in pre-commit hooks and CI over hundreds of configs, so every line costs a couple of
 ``startswith``/``split`` calls and nothing else; VLAN lists are read by
 :func:`parse_vlan_list` without regular expressions (falling back to :meth:`VlanSet.parse` for
-unusual spellings). And what we need is small: the storm-relevant facts
-of each port, each with its source line.
+unusual spellings). And what we need is small: the storm-relevant facts of each port, each with
+its source line.
+
+Facts that have no field in the model go to ``extra`` (all JSON-serialisable):
+
+* ``Device.extra``: ``version`` (the ``version`` line), ``default_switchport`` (NX-OS ``[no]
+  system default switchport``; its line in ``Device.lines``), ``port_type_default``
+  (``network``/``normal`` from ``spanning-tree port type|portfast network default``).
+* ``Interface.extra``: ``allowed_vlans_lines`` (every line that built the current allowed list,
+  in order -- ``lines["allowed_vlans"]`` is the first), ``switchport_mode`` (a mode other than
+  access/trunk: ``dynamic desirable``, ``fex-fabric`` ...), ``native_vlan_tagged`` (EOS/IOS
+  ``native vlan tag``), ``voice_vlan``, ``lacp_mode``, ``members`` (on an aggregate: its member
+  ports), ``port_type`` (``network``/``normal``), ``vrf``, ``vpc`` / ``vpc_peer_link`` (NX-OS),
+  ``storm_control_from_all`` (EOS: classes set by ``storm-control all``).
 
 Robustness is part of the contract (see :mod:`stormguard.parsers`): banner text and certificate
 hex are skipped without being read as commands, statements nested deeper than a section's own
@@ -103,18 +115,22 @@ def split_lines(text: str) -> list[str]:
 
 def parse_number(token: str) -> float | None:
     """``10.00`` -> 10.0, ``2k`` -> 2000.0, ``1.5m`` -> 1500000.0; None if unreadable."""
-    if not token:
-        return None
-    mult = _SUFFIX.get(token[-1].lower())
-    if mult is not None:
-        token = token[:-1]
     try:
         value = float(token)
     except ValueError:
+        mult = _SUFFIX.get(token[-1:].lower())
+        if mult is None:
+            return None
+        try:
+            value = float(token[:-1]) * mult
+        except ValueError:
+            return None
+    if not 0 <= value < _INF:  # negative, inf, NaN
         return None
-    if value != value or value < 0 or value == float("inf"):  # NaN, negative, inf
-        return None
-    return value * mult if mult is not None else value
+    return value
+
+
+_INF = float("inf")
 
 
 def interface_kind(name: str) -> str:
@@ -610,12 +626,17 @@ class _Parser:
                     from_all.append(traffic)  # type: ignore[union-attr]
             elif from_all and traffic in from_all:
                 from_all.remove(traffic)
-            sc = StormControl(traffic=traffic, unit=unit, line=ln)  # type: ignore[arg-type]
-            sc.set("level", level, ln)
-            sc.lines["unit"] = ln
+            lines = {"level": ln, "unit": ln}
             if falling is not None:
-                sc.set("falling", falling, ln)
-            iface.storm_control[traffic] = sc
+                lines["falling"] = ln
+            iface.storm_control[traffic] = StormControl(
+                traffic=traffic,  # type: ignore[arg-type]
+                level=level,
+                unit=unit,  # type: ignore[arg-type]
+                falling=falling,
+                line=ln,
+                lines=lines,
+            )
 
     # -- after the last line ---------------------------------------------------------------
     def finish(self) -> None:
@@ -640,28 +661,34 @@ class _Parser:
 def parse_vlan_list(text: str) -> VlanSet:
     """Read a Cisco-style VLAN list (``10,20-30``) without regular expressions.
 
-    This is the hot path for wrapped trunk lists; anything unusual (spaces, ``all``, ``none``,
-    junk) goes to :meth:`VlanSet.parse`, which reads every spelling and raises a clear error.
+    This is the hot path for wrapped trunk lists, so it does the least work that is still
+    safe: anything unusual (spaces, ``all``, ``none``, junk, reversed ranges, out-of-range IDs)
+    goes to :meth:`VlanSet.parse`, which reads every spelling and raises a clear error.
     """
+    if text.translate(_NOT_LIST_CHARS):  # something besides digits, commas and dashes
+        return VlanSet.parse(text)
     mask = 0
-    for tok in text.split(","):
-        if tok.isdigit():
-            a = int(tok)
-            if 0 < a < 4095:
-                mask |= 1 << a
-                continue
-        else:
-            lo, dash, hi = tok.partition("-")
-            if dash and lo.isdigit() and hi.isdigit():
+    try:
+        for tok in text.split(","):
+            if "-" in tok:
+                lo, _, hi = tok.partition("-")
                 a, b = int(lo), int(hi)
-                if a > b:
-                    a, b = b, a
-                if a >= 1 and b <= 4094:
-                    mask |= ((1 << (b + 1)) - 1) ^ ((1 << a) - 1)
-                    continue
-        if tok or not mask:  # not a plain ID or range (an empty item after one is a stray comma)
-            return VlanSet.parse(text)
+                if a > b or b > 4094:  # also keeps a huge ID from allocating a huge int
+                    raise ValueError(tok)
+                mask |= (1 << b + 1) - (1 << a)
+            else:
+                a = int(tok)
+                if a > 4094:
+                    raise ValueError(tok)
+                mask |= 1 << a
+    except ValueError:
+        return VlanSet.parse(text)
+    if mask & 1:  # VLAN 0
+        return VlanSet.parse(text)
     return VlanSet(mask, False)
+
+
+_NOT_LIST_CHARS = str.maketrans("", "", "0123456789,-")
 
 
 def _vlan_id(tok: str) -> int | None:

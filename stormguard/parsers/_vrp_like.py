@@ -93,6 +93,7 @@ class Dialect:
     platform: str
     aggregate_prefix: str  # how a member names its aggregate: Eth-Trunk1 / Bridge-Aggregation1
     stp_on_by_default: bool  # Huawei: yes; H3C: only with `stp global enable` / `stp enable`
+    default_link_type: str | None = None  # H3C: a port with no `port link-type` is access
 
 
 def split_lines(text: str) -> list[str]:
@@ -195,7 +196,7 @@ class VrpParser:
                         for v in vlans:
                             v.set("name", w[1], i)
                 elif not other:
-                    i = self.global_line(lines, i, body)
+                    i = max(i, self.global_line(lines, i, body))
                 continue
             # column 0: a new view or a global command; either way the current view ends
             iface = vlans = None
@@ -638,14 +639,19 @@ class VrpParser:
             st = self.ports.get(iface.name)
             if st is not None and st.link_type == "hybrid":
                 self._settle_hybrid(iface, st)
-            if iface.mode == "trunk" and iface.allowed_vlans is None:
-                iface.allowed_vlans = VLAN1  # platform default: VLAN 1 only (no source line)
-                iface.extra["allowed_vlans_default"] = True
             if iface.switched is None:
                 if iface.kind in ("physical", "aggregate") and "." not in iface.name:
                     iface.switched = not iface.name.lower().startswith("route-aggregation")
                 elif iface.kind in ("vlan", "loopback", "management", "tunnel"):
                     iface.switched = False
+            if iface.mode is None and iface.switched and "link_type" not in iface.extra:
+                if iface.access_vlan is not None:  # `port default|access vlan N`: an access port
+                    iface.set("mode", "access", iface.lines.get("access_vlan"))
+                elif self.d.default_link_type and iface.kind in ("physical", "aggregate"):
+                    iface.mode = self.d.default_link_type  # type: ignore[assignment]
+            if iface.mode == "trunk" and iface.allowed_vlans is None:
+                iface.allowed_vlans = VLAN1  # platform default: VLAN 1 only (no source line)
+                iface.extra["allowed_vlans_default"] = True
             if iface.channel_group:
                 name = aggregates.get(iface.channel_group.lower(), iface.channel_group)
                 iface.channel_group = name

@@ -8,6 +8,8 @@ platform defaults applied. Comware facts in short:
   ``extra["allowed_vlans_default"] = True`` (the same decision as Huawei, so SG101 does not fire
   on a port that carries one VLAN); ``permit`` lines add in order, ``undo port trunk permit vlan
   1`` removes VLAN 1, ``... vlan all`` allows every VLAN;
+* a Layer 2 port with no ``port link-type`` is an access port (the Comware default; recorded
+  as ``mode = "access"`` with no source line);
 * members join with ``port link-aggregation group 1`` (-> ``channel_group =
   "Bridge-Aggregation1"``); ``port link-mode route`` makes a port routed;
 * spanning tree runs only when the config says so: ``stp global enable`` (v7) or ``stp enable``
@@ -30,7 +32,10 @@ from stormguard.parsers._vrp_like import Dialect, parse_vrp_like
 PLATFORM = "hp_comware"
 
 DIALECT = Dialect(
-    platform=PLATFORM, aggregate_prefix="Bridge-Aggregation", stp_on_by_default=False
+    platform=PLATFORM,
+    aggregate_prefix="Bridge-Aggregation",
+    stp_on_by_default=False,
+    default_link_type="access",
 )
 
 

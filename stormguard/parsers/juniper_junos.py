@@ -66,7 +66,8 @@ _STORM_CLASS_OFF = {
     "no-unregistered-multicast": None,
     "no-unknown-unicast": "unknown-unicast",
 }
-_PREFIXES = ("replace: ", "protect: ", "delete: ")
+_MARKS = frozenset({"inactive:", "replace:", "protect:", "delete:"})
+_PIECES = re.compile(r'"(?:[^"\\]|\\.)*"?|[{};]|[^\s{};"]+')
 _KINDS = (
     ("ae", "aggregate"),
     ("irb", "vlan"),
@@ -101,16 +102,7 @@ def _tokens(text: str) -> tuple[str, ...]:
         toks = [a if a or not b else b for a, b in _QUOTED.findall(text)]
     else:
         toks = text.split()
-    out = []
-    for t in toks:
-        if t in ("[", "]"):
-            continue
-        if t.startswith("[") and len(t) > 1:
-            t = t[1:]
-        if t.endswith("]") and len(t) > 1 and "[" not in t:
-            t = t[:-1]
-        out.append(t)
-    return tuple(out)
+    return _clean(toks)
 
 
 def _split_lines(text: str) -> list[str]:
@@ -127,8 +119,26 @@ def _strip_comment(s: str) -> str:
     return s
 
 
+def _clean(toks: list[str]) -> tuple[str, ...]:
+    out = []
+    for t in toks:
+        if t in ("[", "]"):
+            continue
+        if t.startswith("[") and len(t) > 1:
+            t = t[1:]
+        if t.endswith("]") and len(t) > 1 and "[" not in t:
+            t = t[:-1]
+        out.append(t)
+    return tuple(out)
+
+
 def flatten(text: str) -> tuple[list[Statement], list[str]]:
-    """Both configuration forms -> statements (token path, 1-based line); also warnings."""
+    """Both configuration forms -> statements (token path, 1-based line); also warnings.
+
+    ``show configuration`` prints one statement per line, which takes a fast path; anything else
+    (several statements on a line, a list wrapped over lines, hand-written compact snippets in a
+    pre-change review) goes through a small tokenizer that splits on ``{``, ``}`` and ``;``
+    outside quotes. A statement's line is the line it starts on."""
     stmts: list[Statement] = []
     warnings: list[str] = []
     deactivated: list[tuple[str, ...]] = []
@@ -136,8 +146,15 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
     path: tuple[str, ...] = ()
     inactive_depth = 0  # number of inactive blocks on the stack
     in_comment = False
-    pending: list[str] = []  # a `[ ... ]` list spread over several lines
-    pending_line = 0
+    cur: list[str] = []  # tokens of a statement not finished on its first line
+    cur_line = 0
+    ln = 0
+
+    def prefix(toks: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+        if toks and toks[0].endswith(":") and toks[0] in _MARKS:
+            return toks[1:], toks[0] == "inactive:"
+        return toks, False
+
     for ln, raw in enumerate(_split_lines(text), 1):
         s = raw.strip()
         if in_comment:
@@ -149,64 +166,67 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
         c0 = s[0]
         if c0 == "#":
             continue
-        if s.startswith("/*"):
+        if c0 == "/" and s.startswith("/*"):
             if "*/" not in s:
                 in_comment = True
             continue
-        if pending:
-            pending.append(s)
-            if "]" in s:
-                joined = " ".join(pending)
-                pending = []
-                if inactive_depth == 0:
-                    stmts.append((path + _tokens(joined.rstrip(";")), pending_line))
-            continue
-        if c0 == "s" and s.startswith("set ") and not stack:
-            stmts.append((_tokens(s[4:]), ln))
-            continue
-        if c0 == "d" and s.startswith("deactivate ") and not stack:
-            deactivated.append(_tokens(s[11:]))
-            continue
-        if not stack and s.startswith(("activate ", "delete ", "insert ", "rename ")):
-            continue
+        if not stack and not cur:
+            if c0 == "s" and s.startswith("set "):
+                stmts.append((_tokens(s[4:]), ln))
+                continue
+            if c0 == "d" and s.startswith("deactivate "):
+                deactivated.append(_tokens(s[11:]))
+                continue
+            if s.startswith(("activate ", "delete ", "insert ", "rename ", "annotate ")):
+                continue
         if "##" in s:
             s = _strip_comment(s)
-        inactive = False
-        if s.startswith("inactive: "):
-            inactive = True
-            s = s[10:].lstrip()
-        elif s.startswith(_PREFIXES):
-            s = s.split(": ", 1)[1].lstrip()
-        if s == "}" or s.startswith("}"):
-            if stack:
+        # fast path: exactly one statement, header or closing brace on this line
+        last = s[-1]
+        if not cur and '"' not in s and (last in "{;" or s == "}") and (
+            s.count("{") + s.count("}") + s.count(";") == 1
+        ):
+            if last == "}":
+                toks, inactive, kind = (), False, "}"
+            else:
+                toks, inactive = prefix(_tokens(s[:-1]))
+                kind = last
+            pieces = [(kind, toks, inactive, ln)]
+        else:
+            pieces = []
+            for m in _PIECES.finditer(s):
+                tok = m.group(0)
+                if tok in ("{", ";", "}"):
+                    toks, inactive = prefix(_clean(cur))
+                    pieces.append((tok, toks, inactive, cur_line or ln))
+                    cur = []
+                    cur_line = 0
+                else:
+                    if not cur:
+                        cur_line = ln
+                    cur.append(tok[1:-1] if tok[0] == '"' and len(tok) > 1 else tok)
+        for kind, toks, inactive, where in pieces:
+            if kind == "{":
+                if not toks:
+                    toks = ("?",)
+                path = path + toks
+                stack.append((path, inactive))
+                if inactive:
+                    inactive_depth += 1
+                elif inactive_depth == 0:
+                    stmts.append((path, where))
+            elif kind == ";":
+                if toks and not inactive and not inactive_depth:
+                    stmts.append((path + toks, where))
+            elif stack:  # "}"
+                if toks and not inactive and not inactive_depth:
+                    stmts.append((path + toks, where))  # a last statement missing its `;`
                 _, was_inactive = stack.pop()
                 if was_inactive:
                     inactive_depth -= 1
                 path = stack[-1][0] if stack else ()
             else:
-                warnings.append(f"line {ln}: unbalanced closing brace")
-            continue
-        if s.endswith("{"):
-            toks = _tokens(s[:-1])
-            if not toks:
-                continue
-            path = path + toks
-            stack.append((path, inactive))
-            if inactive:
-                inactive_depth += 1
-            elif inactive_depth == 0:
-                stmts.append((path, ln))
-            continue
-        if s.endswith(";"):
-            if inactive or inactive_depth:
-                continue
-            stmts.append((path + _tokens(s[:-1]), ln))
-            continue
-        if "[" in s and "]" not in s:
-            pending = [s]
-            pending_line = ln
-            continue
-        # anything else (a truncated line, garbage) is ignored
+                warnings.append(f"line {where}: unbalanced closing brace")
     if stack:
         warnings.append(f"line {ln}: the configuration ends inside {len(stack)} unclosed block(s)")
     if deactivated:

@@ -95,7 +95,7 @@ class _Links:
         self.by_name = {str(lk.get("ifname")): lk for lk in links if lk.get("ifname")}
         self.overrides = overrides
         self.text = text
-        self.section = text.find('"links"')
+        self.section = text.find('"links":')
 
     def slaves_of(self, master: str) -> list[dict[str, Any]]:
         return [lk for lk in self.by_name.values() if lk.get("master") == master]

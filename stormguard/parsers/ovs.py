@@ -139,7 +139,7 @@ class _Table:
                 f"{where}: not an ovs state bundle: tables.{name} needs \"headings\" and \"data\""
             )
         heads = [str(h) for h in raw["headings"]]
-        section = lines.find(f'"{name}"')
+        section = lines.find(f'"{name}":')
         self.rows: list[dict[str, Any]] = []
         self.bad_rows = 0
         for raw_row in raw["data"]:
@@ -275,11 +275,14 @@ def _build_port(
         iface.extra["members"] = [str(m.get("name", "")) for m in members]
         iface.extra["bond_mode"] = _as_scalar(port.get("bond_mode"))
         iface.extra["lacp"] = _as_scalar(port.get("lacp"))
-    elif types:
-        iface.kind = _kind_of(types[0])  # type: ignore[assignment]
     nic = [m for m in members if _is_nic(m, overrides)]
     forced = uplink_override(name, overrides)
     iface.physical_uplink = forced if forced is not None else bool(nic)
+    if len(members) == 1:
+        kind = _kind_of(types[0])
+        if kind == "physical" and not iface.physical_uplink:
+            kind = "other"  # a VM tap added as a system port: a netdev, but not a NIC
+        iface.kind = kind  # type: ignore[assignment]
     if name == bridge_name and types == ["internal"]:
         iface.set("switched", False, line)  # the host's own port into the bridge
         iface.extra["bridge_local"] = True

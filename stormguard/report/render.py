@@ -277,7 +277,8 @@ def trend_chart(points: list[TrendPoint], width: int = 760, height: int = 220) -
 def render_html(data: ReportData, *, static_devices: bool | None = None) -> str:
     """The self-contained HTML report. ``static_devices`` None: automatic by size."""
     if static_devices is None:
-        static_devices = data.total_findings <= STATIC_FINDINGS_LIMIT
+        static_devices = (data.total_findings <= STATIC_FINDINGS_LIMIT
+                          and len(data.devices) <= STATIC_FINDINGS_LIMIT)
     css, js, js_hash = _assets()
     csp = (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
            f"script-src {js_hash}; base-uri 'none'; form-action 'none'")
@@ -301,7 +302,8 @@ def render_markdown(data: ReportData, *, max_findings: int = MARKDOWN_FINDINGS_L
                            more=max(0, len(findings) - max_findings))
 
 
-def render_json(data: ReportData, *, indent: int | None = 2) -> str:
+def render_json(data: ReportData, *, indent: int | None = None) -> str:
+    """Compact by default (a fleet's report is tens of MB); pass ``indent`` for humans."""
     return json.dumps(data.to_dict(), indent=indent, ensure_ascii=False) + "\n"
 
 

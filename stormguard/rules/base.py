@@ -39,12 +39,24 @@ What ``check`` gets
   resolved against the per-port setting, once, by :mod:`stormguard.effective`. A rule must not
   re-derive global defaults (portfast default, BPDU guard default, Huawei default VLAN 1 ...);
   it reads ``port.edge.value`` / ``port.edge.line`` / ``port.edge.origin`` and so on.
-  ``dev.ports`` holds the ports in scope (switched, not admin-down unless the policy includes
-  them, aggregate members folded into their aggregate); ``dev.all_ports`` holds every port,
-  ``dev.device`` the raw :class:`stormguard.model.Device` (vSwitch rules may read ``extra``).
+  ``dev.ports`` holds the ports in scope for VLAN and spanning-tree rules (switched, not
+  admin-down unless the policy includes them, aggregate members folded into their aggregate);
+  ``dev.storm_ports`` the ports judged for storm-control (members on the Cisco family and EOS);
+  ``dev.all_ports`` every port; ``dev.device`` the raw :class:`stormguard.model.Device`
+  (vSwitch rules may read ``extra``). Global facts: ``dev.stp_enabled``,
+  ``dev.stp_disabled_vlans``, ``dev.defined_vlans``. Per port (an
+  :class:`~stormguard.effective.EffectivePort`): ``name``, ``role`` (policy role, else
+  ``trunk``/``access``), ``mode``, ``is_trunk``, ``allowed_vlans``, ``permitted_vlans`` (the
+  role's set on this device, or None), ``edge``, ``bpdu_guard``, ``bpdu_filter``,
+  ``stp_enabled``, ``storm`` (traffic class -> StormControl), ``storm_actions``, ``line``,
+  ``iface`` (the raw Interface). The ``Eff`` values carry ``.value``, ``.line`` and
+  ``.origin`` (``"port"``, ``"global"`` or ``"default"``).
 * ``params`` -- the rule's ``PARAMS`` merged with the policy's overrides (already validated).
 * ``ctx`` -- a :class:`RuleContext`: the rule id, the merged policy, and the platform family
   (``cisco``, ``nxos``, ``eos``, ``junos``, ``huawei``, ``comware``, ``ovs``, ``linux_bridge``).
+
+Optional module constant ``PLATFORMS``: a tuple of device_types the rule applies to (default:
+every platform); the engine skips the rule elsewhere.
 
 What ``check`` yields
 ---------------------

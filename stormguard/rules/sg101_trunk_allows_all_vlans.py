@@ -91,5 +91,6 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             expected=f"an explicit list of the VLANs needed (fewer than {threshold})",
             actual=actual,
             remediation=remediation.trunk_allowed(
-                ctx.family, port.name, suggested_vlans(dev, port.permitted_vlans)),
+                ctx.family, port.name, suggested_vlans(dev, port.permitted_vlans),
+                dev.vlan_names if ctx.family == "junos" else None),
         )

@@ -70,10 +70,11 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         outside = allowed - permitted
         if not outside:
             continue
+        names = dev.vlan_names if ctx.family == "junos" else None
         if allowed.is_all or len(outside) > 64:
-            fix = remediation.trunk_allowed(ctx.family, port.name, permitted & allowed)
+            fix = remediation.trunk_allowed(ctx.family, port.name, permitted & allowed, names)
         else:
-            fix = remediation.trunk_remove(ctx.family, port.name, outside)
+            fix = remediation.trunk_remove(ctx.family, port.name, outside, names)
         yield Hit(
             message=(f"trunk {port.name} (role {port.role}) allows VLANs outside the role's "
                      f"permitted set: {outside.to_text()}"),

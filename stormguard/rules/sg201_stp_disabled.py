@@ -50,6 +50,11 @@ SEVERITY = "high"
 PARAMS: dict[str, Any] = {}
 
 
+def _bridge(dev: EffectiveDevice) -> str:
+    """A vSwitch device is one bridge, named ``host/br0`` (or in ``extra["bridge"]``)."""
+    return str(dev.device.extra.get("bridge") or dev.hostname.rsplit("/", 1)[-1])
+
+
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     if not dev.stp_enabled.value:
         yield Hit(
@@ -57,7 +62,7 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             line=dev.stp_enabled.line,
             expected="spanning tree enabled",
             actual="disabled",
-            remediation=remediation.stp_enable_global(ctx.family),
+            remediation=remediation.stp_enable_global(ctx.family, _bridge(dev)),
         )
         return  # per-VLAN and per-port findings would only repeat this one
     off_vlans = dev.stp_disabled_vlans.value

@@ -26,6 +26,7 @@ Runs::
     heartbeat(run_id: int) -> None    # proves the owner is alive (save_snapshot and
                                       # record_failure beat too); call it during long runs
     finish_run(run_id, status: "ok"|"partial"|"failed"|"interrupted", summary: dict | None = None)
+    update_run_summary(run_id, patch: dict) -> dict    # merge keys into the run's summary
     mark_orphaned_runs(stale_after_s: float = 900) -> list[int]
         "running" runs whose owner process on this host is gone, or (other hosts) whose
         heartbeat is older than stale_after_s, become "interrupted". Returns their ids.
@@ -82,6 +83,8 @@ Audit helper (stormguard.store.audit)::
     audit_snapshots(store, run_id, policy, *, device_glob=None, today=None) -> AuditResult
         latest snapshots as of run_id -> parse_config -> engine.audit -> save_findings and
         save_waivers on run_id. Devices are named by inventory name ("hv1/br0" for bridges).
+        AuditResult.summary() gives the keys the report reads from run.summary: "devices"
+        (audited names), "rules" (active rule ids), plus "audit" counts.
 
 Storm events (the sniffer)::
 

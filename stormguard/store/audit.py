@@ -23,6 +23,8 @@ class AuditResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line per snapshot that failed
     expired_waivers: list[Waiver] = field(default_factory=list)
+    device_names: list[str] = field(default_factory=list)  # audited, as findings name them
+    rules: list[str] = field(default_factory=list)  # ids of the rules the policy enabled
 
     @property
     def waived(self) -> int:
@@ -36,9 +38,13 @@ class AuditResult:
         return out
 
     def summary(self) -> dict[str, Any]:
-        return {"audited_run": self.run_id, "snapshots": self.snapshots, "devices": self.devices,
-                "findings": len(self.findings), "waived": self.waived,
-                "by_severity": self.by_severity(), "errors": self.errors[:50]}
+        """For run.summary: "devices" and "rules" are what the report reads."""
+        return {"devices": self.device_names, "rules": self.rules,
+                "audit": {"run": self.run_id, "snapshots": self.snapshots,
+                          "devices": self.devices, "findings": len(self.findings),
+                          "waived": self.waived, "by_severity": self.by_severity(),
+                          "expired_waivers": len(self.expired_waivers),
+                          "errors": self.errors[:50]}}
 
 
 def _device_name(inventory_name: str, parsed_name: str, count: int) -> str:
@@ -75,6 +81,10 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
             dev.source = source
             devices.append(dev)
     result.devices = len(devices)
+    result.device_names = [d.hostname for d in devices]
+    from stormguard.rules import all_rules
+
+    result.rules = [r.id for r in all_rules() if policy.rule_enabled(r.id)]
     expired: dict[tuple[Any, ...], Waiver] = {}
     for dev in devices:  # one at a time: one broken device must not sink the audit
         try:

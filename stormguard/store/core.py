@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import socket
-import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -44,7 +43,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from stormguard.errors import StormguardError
@@ -158,9 +157,6 @@ class Store:
         self.url = _masked(url)
         self.dialect = engine.dialect.name
         self._me_host = socket.gethostname()
-        self._me_pid = os.getpid()
-        self._me_start = _process_start(self._me_pid)
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -176,12 +172,18 @@ class Store:
                 store.upgrade()
             if recover and (upgrade or store.current_revision() is not None):
                 store.mark_orphaned_runs()
-        except OperationalError as exc:
+        except SQLAlchemyError as exc:  # unreachable server, not a database, permissions...
             engine.dispose()
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            orig = getattr(exc, "orig", None)
+            reason = (str(orig) if orig is not None else str(exc)).strip().splitlines()[0]
             raise StoreError(f"cannot open the store at {store.url}: {reason}") from None
-        except Exception:
+        except Exception as exc:
             engine.dispose()
+            from alembic.util.exc import CommandError
+
+            if isinstance(exc, CommandError):  # e.g. a schema newer than this stormguard
+                raise StoreError(f"cannot upgrade the store at {store.url}: {exc} "
+                                 "(is the database from a newer stormguard?)") from None
             raise
         return store
 
@@ -239,7 +241,8 @@ class Store:
             res = c.execute(insert(runs_t).values(
                 kind=kind, trigger=trigger, status="running", started_at=now,
                 finished_at=None, heartbeat_at=now, owner_host=self._me_host,
-                owner_pid=self._me_pid, owner_start=self._me_start, audited=False, summary={}))
+                owner_pid=os.getpid(), owner_start=_process_start(os.getpid()),  # fork-safe
+                audited=False, summary={}))
             return int(res.inserted_primary_key[0])
 
     def heartbeat(self, run_id: int) -> None:
@@ -257,6 +260,18 @@ class Store:
             res = c.execute(update(runs_t).where(runs_t.c.id == run_id).values(**values))
             if res.rowcount != 1:
                 raise StoreError(f"run {run_id} does not exist")
+
+    def update_run_summary(self, run_id: int, patch: dict[str, Any]) -> dict[str, Any]:
+        """Merge `patch` into the run's summary (top-level keys replaced); returns the result.
+        Used when a later step (audit, report, notify) adds to a run it did not start."""
+        patch = _jsonable(patch)
+        with self._tx() as c:
+            row = c.execute(select(runs_t.c.summary).where(runs_t.c.id == run_id)).first()
+            if row is None:
+                raise StoreError(f"run {run_id} does not exist")
+            summary = {**(row.summary or {}), **patch}
+            c.execute(update(runs_t).where(runs_t.c.id == run_id).values(summary=summary))
+        return summary
 
     def mark_orphaned_runs(self, stale_after_s: float = 900.0) -> list[int]:
         now = utcnow()
@@ -645,7 +660,8 @@ class Store:
                              updated_at=r.updated_at, ended_at=r.ended_at, pps=r.pps,
                              peak_pps=r.peak_pps, frames=int(r.frames), vlans=list(r.vlans or []),
                              classes=dict(r.classes or {}), top_sources=list(r.top_sources or []),
-                             evidence=list(r.evidence or []), coverage=dict(r.coverage or {}),
+                             evidence=list(r.evidence or []),
+                             coverage=r.coverage if r.coverage is not None else {},
                              pcap_path=r.pcap_path, key=r.key)
 
     def get_storm_event(self, event_id: int) -> StormEventRow | None:

@@ -87,7 +87,7 @@ class StormEventRow:
     classes: dict[str, Any] = field(default_factory=dict)
     top_sources: list[Any] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
-    coverage: dict[str, Any] = field(default_factory=dict)
+    coverage: dict[str, Any] | float = field(default_factory=dict)  # seen vs. missed
     pcap_path: str | None = None
     key: str | None = None  # the sniffer's own event id, unique when given
 

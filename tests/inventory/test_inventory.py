@@ -155,6 +155,8 @@ def test_three_file_layout_errors_name_the_right_file(tmp_path):
     ("hosts:\n  - sw1\n", "inventory.yaml:1: hosts: expected a mapping, got a list"),
     ("hostz:\n  sw1: {}\n", "inventory.yaml:1: hostz: unknown top-level key"),
     ("hosts:\n", "inventory.yaml:1: hosts: no hosts defined"),
+    ("hosts:\n  sw1: {platform: ios}\n  sw2: {platform: eos}\n  sw1: {platform: nxos}\n",
+     "inventory.yaml:4: hosts.sw1: duplicate key (first at line 2)"),
     ("", "the inventory is empty"),
 ])
 def test_errors_name_file_line_and_key(tmp_path, text, expected):

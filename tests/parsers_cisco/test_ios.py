@@ -342,3 +342,21 @@ def test_xe_ports(xe):
     assert dev.interfaces["AppGigabitEthernet1/0/1"].kind == "internal"
     assert dev.interfaces["GigabitEthernet0/0"].kind == "management"
     assert "sw-c9300-b1#" not in dev.interfaces
+
+
+@pytest.mark.parametrize(
+    "stmt", ["vlan 5000", "vlan 10,x", "no spanning-tree vlan 0", "no spanning-tree vlan 1-9999"]
+)
+def test_bad_global_vlan_lists_warn(stmt):
+    dev = cisco_ios.parse(f"hostname s\n{stmt}\n name SHOULD-NOT-LAND\n")[0]
+    assert len(dev.warnings) == 1 and dev.warnings[0].startswith("line 2: cannot read VLAN list")
+    assert dev.vlans == {} and not dev.stp.disabled_vlans
+
+
+def test_non_vlan_statements_starting_with_vlan_are_ignored():
+    text = (
+        "hostname s\nvlan internal allocation policy ascending\nvlan dot1q tag native\n"
+        "vlan access-map BLOCK 10\n action drop\nvlan configuration 10\n name X\n"
+    )
+    dev = cisco_ios.parse(text)[0]
+    assert dev.vlans == {} and dev.warnings == []

@@ -81,12 +81,27 @@ def test_junos_bad() -> None:
     assert by[("SG101", "ge-0/0/1")].line == 7
     assert by[("SG101", "ge-0/0/1")].remediation == (
         "delete interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members\n"
-        "set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members [ 10 20 30 ]")
+        "set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members "
+        "[ users servers vmotion ]")  # Junos member lists name their VLANs
     assert by[("SG302", "ge-0/0/2")].line == 22  # the profile's bandwidth line
     assert by[("SG303", "ge-0/0/2")].remediation == (
         "set forwarding-options storm-control-profiles sc-hi action-shutdown")
     assert by[("SG201", "ge-0/0/6")].remediation == (
         "delete protocols rstp interface ge-0/0/6 disable")
+
+
+def test_junos_sg102_removes_vlans_by_name(tmp_path) -> None:
+    pack = tmp_path / "p.yaml"
+    pack.write_text("roles:\n  hypervisor: {permitted_vlans: '10,20'}\n")
+    text = (FIX / "junos_bad.conf").read_text()
+    devs = parse_config(text, "juniper_junos")
+    found = [f for f in audit(devs, load_policy([pack])).findings if f.rule == "SG102"]
+    # ge-0/0/1 allows all -> replace the list; ge-0/0/2 carries vmotion (30) too -> remove it
+    by = {f.interface: f for f in found}
+    assert set(by) == {"ge-0/0/1", "ge-0/0/2"}
+    assert by["ge-0/0/2"].remediation == (
+        "delete interfaces ge-0/0/2 unit 0 family ethernet-switching vlan members vmotion")
+    assert by["ge-0/0/1"].remediation.endswith("vlan members [ users servers ]")
 
 
 def test_junos_without_stp_protocol() -> None:

@@ -114,3 +114,6 @@ def test_platform_restricted_rules_skip_vswitch() -> None:
     assert "SG101" in rules  # an OVS trunk with empty trunks carries every VLAN
     assert not rules & {"SG204", "SG301", "SG302", "SG303"}
     assert dev.warnings == []
+    dev.stp.set("enabled", False, None)
+    sg201 = [f for f in run(dev).findings if f.rule == "SG201"]
+    assert [f.remediation for f in sg201] == ["ovs-vsctl set bridge br0 rstp_enable=true"]

@@ -76,6 +76,8 @@ def test_rule_disable_shorthand(tmp_path) -> None:
     ("roles:\n  hv:\n    permitted_vlans: '5000'\n", ":3:", "roles.hv.permitted_vlans: bad VLAN"),
     ("roles:\n  trunk: {}\n", ":2:", "roles.trunk: 'trunk' is the fallback role"),
     ("role_order: [nope]\n", ":1:", "role_order[0]: unknown role 'nope'"),
+    ("rules:\n  SG301:\n    exempt_roles: [interswitch]\n", ":3:",
+     "rules.SG301.exempt_roles: unknown role 'interswitch'"),
     ("waivers:\n  - rule: SG101\n    reason: x\n", ":2:", "waivers[0]: a waiver needs 'owner'"),
     ("waivers:\n  - rule: SG777\n    reason: x\n    owner: y\n", ":2:",
      "waivers[0].rule: unknown rule ID"),

@@ -127,7 +127,12 @@ def test_audit_stores_findings_in_a_new_run_and_attached(filled, capsys):
         assert ("core1", "SG101", "GigabitEthernet1/0/1") not in latest
         assert all(f.device in ("core1", "leaf9") for f in s.findings(audit_run.id))
         assert s.findings(runs[0])[0].extra.get("site") in ("dc1", None)
-        assert audit_run.summary["devices"] == 2
+        assert audit_run.summary["devices"] == ["core1", "leaf9"]
+        assert "SG101" in audit_run.summary["rules"]
+        assert audit_run.summary["audit"]["findings"] == len(s.findings(audit_run.id))
+        attached = s.get_run(runs[0])
+        assert attached.status == "ok" and attached.audited
+        assert attached.summary["devices"] == ["core1", "leaf9"]
     assert main(["audit", "--db", url, "--run", "4242"]) == 2
     assert "run 4242 does not exist" in capsys.readouterr().err
 

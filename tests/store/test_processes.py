@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -77,14 +76,14 @@ def test_sigkill_mid_run_leaves_store_consistent(db_url):
 LOCKER = textwrap.dedent("""
     import sys, time
     from stormguard.store import Store
-    url, me, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    url, me = sys.argv[1], sys.argv[2]
     s = Store.open(url)
-    while time.time() < start_at:
-        time.sleep(0.001)
+    print("READY", flush=True)
+    sys.stdin.readline()  # the parent releases everyone at once
     got = s.acquire_lock("nightly-pipeline", me, ttl_s=30)
     print("WON" if got else "LOST", flush=True)
     if got:
-        time.sleep(1.0)  # hold it while the others try again
+        time.sleep(1.5)  # hold it while the others try again
         print("RELEASED" if s.release_lock("nightly-pipeline", me) else "LOST-IT", flush=True)
     else:
         time.sleep(0.2)
@@ -98,15 +97,25 @@ def test_lock_contention_between_processes(db_url):
     from stormguard.store import Store
 
     Store.open(db_url).close()  # schema ready, so the race is on the lock alone
-    start_at = time.time() + 2.0
-    procs = [subprocess.Popen([sys.executable, "-c", LOCKER, db_url, f"daemon-{i}", str(start_at)],
-                              env=CHILD_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for i in range(3)]
-    outs = []
-    for p in procs:
-        out, err = p.communicate(timeout=60)
-        assert p.returncode == 0, err
-        outs.append(out.split())
+    procs = [subprocess.Popen([sys.executable, "-c", LOCKER, db_url, f"daemon-{i}"],
+                              env=CHILD_ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for i in range(3)]
+    try:
+        for p in procs:
+            assert p.stdout.readline().strip() == "READY", p.stderr.read()
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        outs = []
+        for p in procs:
+            out, err = p.communicate(timeout=60)
+            assert p.returncode == 0, err
+            outs.append(out.split())
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
     winners = [o for o in outs if o[0] == "WON"]
     assert len(winners) == 1 and winners[0] == ["WON", "RELEASED"]
     assert all(o == ["LOST", "RETRY-LOST"] for o in outs if o[0] == "LOST")
@@ -126,6 +135,7 @@ def test_concurrent_first_open_migrates_once(tmp_path):
         assert out.strip() == "0001"
 
 
+@pytest.mark.slow
 def test_alembic_cli_upgrade_from_empty_and_models_in_sync(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

@@ -59,6 +59,10 @@ def test_bad_urls_give_one_line_errors(tmp_path):
         Store.open("postgresql+psycopg://postgres:secretpw@127.0.0.1:1/nope")
     assert "secretpw" not in str(exc.value) and "\n" not in str(exc.value)
     assert "cannot open the store" in str(exc.value)
+    junk = tmp_path / "junk.db"
+    junk.write_text("this is not a database, just some text " * 100)
+    with pytest.raises(StormguardError, match=r"junk\.db: file is not a database"):
+        Store.open(f"sqlite:///{junk}")
 
 
 # ------------------------------------------------------------------------------------ runs
@@ -84,6 +88,9 @@ def test_runs_lifecycle(store):
     assert store.latest_run().id == r2
     assert store.latest_run(committed=False).id == r4
     assert store.get_run(9999) is None
+    assert store.update_run_summary(r1, {"rules": ["SG101"], "collected": 4}) == {
+        "collected": 4, "at": "2026-01-01T00:00:00+00:00", "rules": ["SG101"]}
+    assert store.get_run(r1).summary["collected"] == 4
     with pytest.raises(ValueError):
         store.finish_run(r4, "done")
 
@@ -99,6 +106,17 @@ def test_orphaned_run_of_other_host_with_stale_heartbeat_is_interrupted(store):
     assert store.get_run(rid).status == "interrupted"
     assert store.get_run(rid).finished_at is not None
     assert store.get_run(live).status == "running"  # ours, and we are alive
+
+
+def test_orphan_detection_sees_through_pid_reuse(store):
+    rid = store.start_run("collect")
+    store.heartbeat(rid)
+    assert store.mark_orphaned_runs() == []
+    # same host, same PID, but a different process start time: the PID was reused
+    with store.engine.begin() as c:
+        c.execute(text("UPDATE runs SET owner_start = owner_start + 1 WHERE id=:i"), {"i": rid})
+    assert store.mark_orphaned_runs() == [rid]
+    assert store.get_run(rid).summary["interrupted_reason"] == "owner process gone"
 
 
 # ------------------------------------------------------------------------------------ snapshots
@@ -397,3 +415,13 @@ def test_blob_storage_grows_with_changes_not_with_nights(store):
     stats = store.blob_stats()
     assert stats["blobs"] == len(devices) + changes
     assert stats["snapshots"] == len(devices) * 8
+
+
+def test_schema_from_a_newer_stormguard_is_a_clear_error(db_url):
+    from stormguard.errors import StormguardError
+    from stormguard.store import Store
+
+    with Store.open(db_url) as s, s.engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StormguardError, match="newer stormguard"):
+        Store.open(db_url)

@@ -6,7 +6,7 @@ Run as root on a machine with Open vSwitch installed:
 The OVS bundles and the VLAN-unaware Linux bridge bundle are captured verbatim from a real
 user-space OVS and real Linux bridges in throw-away namespaces (stormguard.testing). Kernels
 without bridge VLAN filtering or bonding (minimal VM kernels, like the CI machine's) cannot show
-those, so ``linux_bridge-hv04-compliant.json`` is derived from a capture: the bridge's
+those, so ``linux_bridge-compliant.json`` is derived from a capture: the bridge's
 ``vlan_filtering`` flag, the ``bridge -j vlan show`` entries and the bond/NIC links are written in
 exactly the shape iproute2 prints them; its "note" key says so.
 """
@@ -95,9 +95,9 @@ def capture_ovs() -> None:
         lab.add_port("br-loop", "eth6", "trunks=10,20", "external_ids:description=uplink-tor2")
         lab.add_port("br-loop", "vnet1", "tag=20", "other_config:rstp-port-admin-edge=true",
                      nic=False, iface_type="internal")
-        write(FIX / "ovs-hv01.json", _slim_ovs(collect_ovs(lab.host("hv01")).config))
-        write(EX / "ovs-hv01-noncompliant.json",
-              _slim_ovs(collect_ovs(lab.host("hv01")).config))
+        text = _slim_ovs(collect_ovs(lab.host("hv01")).config)
+        write(FIX / "ovs-hv01.json", text)
+        write(EX / "ovs-violations.json", text)
     with OvsLab() as lab:
         # hv02: the compliant shape: LACP bond, trunks=[10,20], RSTP, VM ports policed.
         lab.add_bridge("br-vm", rstp=True)
@@ -116,7 +116,7 @@ def capture_ovs() -> None:
         lab.add_port("br-vm", "eth7", "tag=30", "other_config:stp-enable=false")
         text = _slim_ovs(collect_ovs(lab.host("hv02")).config)
         write(FIX / "ovs-hv02.json", text)
-        write(EX / "ovs-hv02-compliant.json", text)
+        write(EX / "ovs-compliant.json", text)
 
 
 def capture_lb() -> None:
@@ -136,7 +136,7 @@ def capture_lb() -> None:
         lab.port_flag("vm2", "mcast_flood", False)
         doc = _slim_lb(collect_lb(lab.host("hv03")).config, "lab")
         write(FIX / "linux_bridge-hv03.json", dump_bundle(doc))
-        write(EX / "linux_bridge-hv03-noncompliant.json", dump_bundle(doc))
+        write(EX / "linux_bridge-violations.json", dump_bundle(doc))
         derive_hv04(doc)
 
 
@@ -198,7 +198,7 @@ def derive_hv04(base: dict) -> None:
     doc["bridge_links"] = []
     text = dump_bundle(doc)
     write(FIX / "linux_bridge-hv04.json", text)
-    write(EX / "linux_bridge-hv04-compliant.json", text)
+    write(EX / "linux_bridge-compliant.json", text)
 
 
 if __name__ == "__main__":

@@ -121,3 +121,17 @@ def test_lab_removes_only_its_namespaces_even_after_a_failure() -> None:
         assert {lab.ns, lab.fabric_ns} <= netns_names()
         raise RuntimeError("test body failed")
     assert not ({lab.ns, lab.fabric_ns} & netns_names())
+
+
+def test_sg401_stp_remediation_applies_in_the_namespace(bridge_lab: BridgeLab) -> None:
+    bridge_lab.add_bridge("br-loop")
+    bridge_lab.add_uplink("br-loop", "up2")
+    bridge_lab.add_uplink("br-loop", "up3")
+    got = collect(bridge_lab.host("hv-lb"))
+    (finding,) = [f for f in audit(parse_config(got.config), load_policy()).findings
+                  if f.rule == "SG401"]
+    stp_line = finding.remediation.splitlines()[-1]
+    assert stp_line == "ip link set dev br-loop type bridge stp_state 1"
+    bridge_lab.ip(*stp_line.split()[1:])  # the same command, inside the lab's namespace
+    _, by_dev = rules(bridge_lab)
+    assert by_dev == {"hv-lb/br-loop": {"SG402"}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 
 import pytest
@@ -138,3 +139,31 @@ def test_through_the_collector_pool(ovs_lab: OvsLab, built, tmp_path) -> None:
     assert res.collected.driver == "ovs"
     names = {d.hostname for d in parse_config(res.collected.config)}
     assert {"hv-pool/br-trunk", "hv-pool/br-loop", "hv-pool/br-ok"} <= names
+
+
+def _run_vsctl_line(lab: OvsLab, line: str) -> None:
+    argv = shlex.split(line)
+    assert argv[0] == "ovs-vsctl"
+    lab.vsctl(*argv[1:])
+
+
+def test_sg401_and_sg101_remediation_applies_on_real_ovs(ovs_lab: OvsLab, built) -> None:
+    """The snippets in the findings are real ovs-vsctl commands that fix what they report."""
+    ovs_lab.add_bridge("br-rem")
+    ovs_lab.add_port("br-rem", "eth11", "vlan_mode=trunk")
+    ovs_lab.add_port("br-rem", "eth12", "trunks=10")
+
+    def findings():
+        devs = {d.hostname: d
+                for d in parse_config(collect(ovs_lab.host("hv-rem")).config)}
+        return audit([devs["hv-rem/br-rem"]], load_policy()).findings
+
+    fs = {f.rule: f for f in findings()}
+    assert set(fs) == {"SG101", "SG201", "SG401"}
+    bond_lines = fs["SG401"].remediation.split("# or")[0].strip().splitlines()
+    for line in bond_lines:
+        _run_vsctl_line(ovs_lab, line)
+    _run_vsctl_line(ovs_lab, "ovs-vsctl set port br-rem-bond trunks=10,20")
+    assert {f.rule for f in findings()} == {"SG201"}  # one bond now; STP still off
+    _run_vsctl_line(ovs_lab, fs["SG401"].remediation.splitlines()[-1])  # rstp_enable=true
+    assert findings() == []

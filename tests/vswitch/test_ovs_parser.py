@@ -128,6 +128,7 @@ def test_uplink_heuristic_and_overrides() -> None:
     up = {n for n, i in dev.interfaces.items() if i.physical_uplink}
     assert up == {"eno1", "dpdk0", "bond1", "int0"}
     assert dev.interfaces["vxlan0"].kind == "tunnel"
+    assert dev.interfaces["eno1"].kind == "physical" and dev.interfaces["vnet0"].kind == "other"
     assert dev.interfaces["bond1"].kind == "aggregate"
 
 

@@ -47,7 +47,7 @@ def test_sg401_ovs_two_loose_uplinks_without_stp(policy) -> None:
     assert f.platform == "ovs" and "eth1" in f.message and "eth2" in f.message
     assert sorted(f.extra["uplinks"]) == ["eth1", "eth2"]
     assert '"br0"' in text.splitlines()[f.line - 1]  # the Bridge row: where stp_enable lives
-    assert "ovs-vsctl add-bond br0 bond0 eth1 eth2 lacp=active" in f.remediation
+    assert "ovs-vsctl add-bond br0 br0-bond eth1 eth2 lacp=active" in f.remediation
     assert "ovs-vsctl set bridge br0 rstp_enable=true" in f.remediation
     assert "SG201" in rules_of(fs)  # STP off on the bridge is SG201 too
 
@@ -102,7 +102,7 @@ def test_sg401_linux(policy) -> None:
     b.port("br0", "eno3", nic=True, up=False)  # admin down: not judged by default
     f = one(findings(b.text(), policy), "SG401")
     assert sorted(f.extra["uplinks"]) == ["eno1", "eno2"]
-    assert "ip link add bond0 type bond mode 802.3ad" in f.remediation
+    assert "ip link add br0-bond type bond mode 802.3ad" in f.remediation
     assert "ip link set dev br0 type bridge stp_state 1" in f.remediation
     b.links[1]["linkinfo"]["info_data"]["stp_state"] = 1
     assert "SG401" not in rules_of(findings(b.text(), policy))
