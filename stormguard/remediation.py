@@ -100,7 +100,13 @@ def trunk_allowed(family: str, port: str, vlans: VlanSet | str,
     if family == "ovs":
         return f"ovs-vsctl set port {port} trunks={v}"
     if family == "linux_bridge":
-        return f"bridge vlan del dev {port} vid 1-4094\nbridge vlan add dev {port} vid {v}"
+        if not isinstance(vlans, VlanSet):
+            return f"bridge vlan del dev {port} vid 1-4094\nbridge vlan add dev {port} vid {v}"
+        # `bridge vlan add` takes one VLAN or one A-B range per call
+        from stormguard.remediation_vswitch import bridge_vlan_add
+
+        return "\n".join([f"bridge vlan del dev {port} vid 1-4094",
+                          *bridge_vlan_add(port, vlans)])
     return f"allow only VLANs {v} on {port}"
 
 

@@ -413,6 +413,11 @@ class _Parser:
             # IOS-XE `vrf forwarding Mgmt-vrf`, NX-OS `vrf member management`, EOS `vrf MGMT`,
             # old IOS `ip vrf forwarding X`: a port in the management VRF is a management port.
             if w0 == "ip":
+                if len(words) >= 3 and words[1] == "address" and iface.switched is None:
+                    # A port with an IP address is routed (a router's, or a routed port whose
+                    # `no switchport` the platform does not print).
+                    iface.set("switched", False, ln)
+                    return
                 if len(words) != 4 or words[1:3] != ["vrf", "forwarding"]:
                     return
                 vrf = words[3]

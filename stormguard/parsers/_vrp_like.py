@@ -42,6 +42,7 @@ with its line number. One pass, ``startswith``/``split`` only, regular expressio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 
 from stormguard.errors import InputError
@@ -103,12 +104,26 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
+@lru_cache(maxsize=2048)
+def parse_vlans(spec: str) -> VlanSet:
+    """:meth:`VlanSet.parse`, memoised: switch configs repeat the same lists port after port
+    (a VlanSet is immutable, so sharing one is safe). Raises :class:`VlanSyntaxError`."""
+    return VlanSet.parse(spec)
+
+
 def interface_kind(name: str) -> str:
-    low = name.lower()
+    if not any(c.isdigit() for c in name):
+        return "other"
+    return _kind_of_type(name.rstrip("0123456789/:.").lower())
+
+
+@lru_cache(maxsize=256)
+def _kind_of_type(low: str) -> str:
+    """Kind from the type part of a name (``gigabitethernet``, ``eth-trunk``, ``10ge``)."""
     for prefix, kind in _KINDS:
         if low.startswith(prefix):
             return kind
-    return "physical" if any(c.isdigit() for c in name) else "other"
+    return "physical"
 
 
 def _number(tok: str) -> float | None:
@@ -286,7 +301,7 @@ class VrpParser:
         if not (spec[:1].isdigit()):
             return None  # `vlan mapping ...`, `vlan-type`, ...
         try:
-            vids = VlanSet.parse(spec)
+            vids = parse_vlans(spec)
         except VlanSyntaxError as exc:
             self.warn(ln, f"cannot read VLAN list ({exc})", body)
             return None
@@ -377,7 +392,7 @@ class VrpParser:
 
     def _vlans(self, spec: list[str], body: str, ln: int) -> VlanSet | None:
         try:
-            return VlanSet.parse(" ".join(spec))
+            return parse_vlans(" ".join(spec))
         except VlanSyntaxError as exc:
             self.warn(ln, f"cannot read VLAN list ({exc})", body)
             return None

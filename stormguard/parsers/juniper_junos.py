@@ -49,10 +49,12 @@ Platform facts the model needs:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePath
 
 from stormguard.errors import InputError
 from stormguard.model import Device, Interface, StormControl, Vlan
+from stormguard.parsers._vrp_like import parse_vlans
 from stormguard.vlans import VlanSet, VlanSyntaxError
 
 PLATFORM = "juniper_junos"
@@ -67,6 +69,7 @@ _STORM_CLASS_OFF = {
     "no-unknown-unicast": "unknown-unicast",
 }
 _MARKS = frozenset({"inactive:", "replace:", "protect:", "delete:"})
+_SIMPLE = re.compile(r'[^{};"]*[{;]')  # one statement or block header, nothing quoted
 _PIECES = re.compile(r'"(?:[^"\\]|\\.)*"?|[{};]|[^\s{};"]+')
 _KINDS = (
     ("ae", "aggregate"),
@@ -88,6 +91,7 @@ _RANGE_MEMBER = re.compile(r"^(.*)\[([0-9,\- ]+)\]$")
 Statement = tuple[tuple[str, ...], int]
 
 
+@lru_cache(maxsize=4096)
 def _kind(name: str) -> str:
     for prefix, kind in _KINDS:
         if name.startswith(prefix) and (
@@ -102,6 +106,8 @@ def _tokens(text: str) -> tuple[str, ...]:
         toks = [a if a or not b else b for a, b in _QUOTED.findall(text)]
     else:
         toks = text.split()
+        if "[" not in text and "]" not in text:
+            return tuple(toks)
     return _clean(toks)
 
 
@@ -182,16 +188,23 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
         if "##" in s:
             s = _strip_comment(s)
         # fast path: exactly one statement, header or closing brace on this line
-        last = s[-1]
-        if not cur and '"' not in s and (last in "{;" or s == "}") and (
-            s.count("{") + s.count("}") + s.count(";") == 1
-        ):
-            if last == "}":
-                toks, inactive, kind = (), False, "}"
-            else:
-                toks, inactive = prefix(_tokens(s[:-1]))
-                kind = last
-            pieces = [(kind, toks, inactive, ln)]
+        if cur:
+            simple = False
+        elif s == "}":
+            simple = True
+            pieces = [("}", (), False, ln)]
+        elif _SIMPLE.fullmatch(s):
+            simple = True
+            toks = _tokens(s[:-1])
+            inactive = False
+            if toks and toks[0][-1] == ":" and toks[0] in _MARKS:
+                inactive = toks[0] == "inactive:"
+                toks = toks[1:]
+            pieces = [(s[-1], toks, inactive, ln)]
+        else:
+            simple = False
+        if simple:
+            pass
         else:
             pieces = []
             for m in _PIECES.finditer(s):
@@ -231,7 +244,7 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
         warnings.append(f"line {ln}: the configuration ends inside {len(stack)} unclosed block(s)")
     if deactivated:
         stmts = [st for st in stmts if not any(st[0][: len(d)] == d for d in deactivated)]
-    return [st for st in stmts if st[0] and st[0][0] != "groups"], warnings
+    return stmts, warnings  # `groups` statements are left to the reader to ignore
 
 
 class _Port:
@@ -263,6 +276,7 @@ class JunosParser:
         self.noels_shutdown: int | None = None
         self.ranges: dict[str, Interface] = {}
         self.range_members: dict[str, list[str]] = {}
+        self.resolved: dict[tuple[str, ...], VlanSet] = {}  # vlan members -> VLANs
 
     def warn(self, ln: int, what: str, body: str = "") -> None:
         snippet = body if len(body) <= 120 else body[:117] + "..."
@@ -309,6 +323,9 @@ class JunosParser:
         return self.dev
 
     def _iface(self, name: str, ln: int | None) -> Interface:
+        iface = self.dev.interfaces.get(name)
+        if iface is not None and (iface.line is not None or ln is None):
+            return iface
         if name.startswith("interface-range"):
             raise ValueError(name)
         iface = self.dev.interface(name, ln)
@@ -645,6 +662,16 @@ class JunosParser:
                 iface.extra["storm_control_profile"] = pname
 
     def _resolve(self, toks: tuple[str, ...], ln: int) -> VlanSet:
+        cached = self.resolved.get(toks)
+        if cached is not None:
+            return cached
+        n_warnings = len(self.dev.warnings)
+        out = self._resolve_uncached(toks, ln)
+        if len(self.dev.warnings) == n_warnings:  # only clean results: warnings name the line
+            self.resolved[toks] = out
+        return out
+
+    def _resolve_uncached(self, toks: tuple[str, ...], ln: int) -> VlanSet:
         out = VlanSet.none()
         for tok in toks:
             vid = self.vlan_names.get(tok)
@@ -655,7 +682,7 @@ class JunosParser:
                 return VlanSet.all()
             if tok[:1].isdigit():
                 try:
-                    out = out | VlanSet.parse(tok)
+                    out = out | parse_vlans(tok)
                     continue
                 except VlanSyntaxError:
                     pass
