@@ -94,7 +94,7 @@ def store_build(devices: int, findings: int) -> tuple[float, float]:
                                               f.interface, f.line, f.message, f.expected,
                                               f.actual, f.remediation)
                                       for f in data.findings])
-            store.finish_run(rid, "ok", {"devices": [d.name for d in data.devices]})
+            store.finish_run(rid, "ok", {"audited_devices": [d.name for d in data.devices]})
             fill = time.perf_counter() - t
             t = time.perf_counter()
             built = build_report_data(store, rid)

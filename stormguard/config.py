@@ -63,11 +63,20 @@ class JobConfig(_Section):
     misfire_grace_s: int = 6 * 3600
     enabled: bool = True
 
+    @field_validator("cron")
+    @classmethod
+    def _cron_valid(cls, v: str) -> str:
+        from stormguard.daemon.cron import cron_trigger
+
+        cron_trigger(v)  # ValueError -> "stormguard.yaml:LINE: jobs.0.cron: ..."
+        return v
+
 
 class CollectConfig(_Section):
     workers: int = Field(default=20, ge=1, le=512)
     timeout_s: float = Field(default=60.0, gt=0)
     retries: int = Field(default=2, ge=0, le=10)
+    known_hosts: str | None = None  # SSH known_hosts (default: in the stormguard data dir)
 
 
 class ReportConfig(_Section):

@@ -20,6 +20,8 @@ from stormguard.collect.netmiko_driver import (
     password_for,
     recipe_for,
     run_commands,
+    send,
+    session_prompt,
 )
 from stormguard.collect.registry import CollectContext
 from stormguard.inventory import Host
@@ -78,14 +80,15 @@ def collect(host: Host, ctx: CollectContext) -> Collected:
                     config = device.get_config(retrieve="running")["running"]
                     continue
                 getters[getter] = _jsonable(getattr(device, getter)())
+            prompt = session_prompt(conn)
             if config is None:
-                config = conn.send_command(recipe.config_command, read_timeout=ctx.remaining())
+                config = send(conn, recipe.config_command, prompt, ctx)
                 source = recipe.config_command
             else:
                 source = "get_config"
             check_config(host, recipe, config, source)
             state: dict[str, Any] = {"napalm": getters}
-            state.update(run_commands(conn, host, recipe, ctx))
+            state.update(run_commands(conn, host, recipe, ctx, prompt))
         except Exception as exc:
             raise classify(exc, host, ctx.known_hosts, connected=True, aborted=ctx.aborted,
                            secret=password) from None

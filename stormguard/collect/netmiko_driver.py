@@ -9,6 +9,7 @@ parse each with ntc-templates where the recipe asks for it. Every exception beco
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from typing import Any
 
@@ -124,10 +125,22 @@ def parse_textfsm(platform: str, command: str, raw: str) -> list[dict[str, Any]]
     return rows if isinstance(rows, list) and rows else None
 
 
-def run_commands(conn: Any, host: Host, recipe: Recipe, ctx: CollectContext) -> dict[str, Any]:
+def session_prompt(conn: Any) -> str:
+    """The device's full prompt (``<sw1>``, ``sw1#``, ``netops@sw1>``), as an end-of-output
+    pattern. Netmiko's default for some platforms is the bare hostname, which also occurs
+    inside the config (``sysname sw1``) and would end the read early on a slow line."""
+    return re.escape(conn.find_prompt().strip())
+
+
+def send(conn: Any, command: str, prompt: str | None, ctx: CollectContext) -> str:
+    return conn.send_command(command, expect_string=prompt, read_timeout=ctx.remaining())
+
+
+def run_commands(conn: Any, host: Host, recipe: Recipe, ctx: CollectContext,
+                 prompt: str | None = None) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for cmd in recipe.commands:
-        raw = conn.send_command(cmd.command, read_timeout=ctx.remaining())
+        raw = send(conn, cmd.command, prompt, ctx)
         entry: dict[str, Any] = {"command": cmd.command, "raw": raw}
         if cmd.textfsm:
             entry["parsed"] = parse_textfsm(host.platform, cmd.command, raw)
@@ -166,6 +179,11 @@ def connect_args(host: Host, password: str | None, ctx: CollectContext) -> dict[
         args.update(use_keys=True, key_file=creds.ssh_key_file)
     else:
         args["use_keys"] = False
+    if host.platform == "hp_comware":
+        # Netmiko turns command-echo verification off for Comware (long commands wrap: no
+        # terminal width setting). Without it a stray prompt left in the buffer ends the next
+        # read at once and the output shifts by one command. Recipe commands are short.
+        args["global_cmd_verify"] = True
     return args
 
 
@@ -190,9 +208,10 @@ def collect(host: Host, ctx: CollectContext) -> Collected:
                                           host.hostname, host.port, transport)
             if refusal:
                 raise CollectError(host.name, "host-key", refusal)
-            config = conn.send_command(recipe.config_command, read_timeout=ctx.remaining())
+            prompt = session_prompt(conn)
+            config = send(conn, recipe.config_command, prompt, ctx)
             check_config(host, recipe, config, recipe.config_command)
-            state = run_commands(conn, host, recipe, ctx)
+            state = run_commands(conn, host, recipe, ctx, prompt)
         except Exception as exc:
             raise classify(exc, host, ctx.known_hosts, connected=True, aborted=ctx.aborted,
                            secret=password) from None

@@ -29,6 +29,8 @@ Platform defaults that matter to the rules (documented here, applied here, marke
   (kbit/s, stored as bps) is given; ``broadcast-suppression N`` is a percentage,
   ``packets``/``pps`` are pps, ``cir``/``kbps`` are kbit/s (stored as bps). The rising
   threshold is ``level``, the lower one ``falling``.
+* One value per traffic class: when a port limits broadcast twice (H3C ``broadcast-suppression``
+  and ``storm-constrain broadcast``), the later line is the one recorded.
 * Actions: ``error-down``/``shutdown`` -> "shutdown", ``block`` -> "block", ``enable trap`` ->
   "trap", ``enable log`` -> "log".
 
@@ -230,6 +232,7 @@ class VrpParser:
                 continue
             if body.startswith("vlan "):
                 vlans = self.vlan_line(body.split(), body, i)
+                other = vlans is None  # `vlan batch` has no view; `vlan 10` has
                 continue
             j = self.global_line(lines, i, body)
             if j < 0:
@@ -278,6 +281,8 @@ class VrpParser:
         rest = w[2:]
         if rest and rest[0] == "information":
             rest = rest[1:]
+        elif rest and rest[0] == "file":
+            return i  # `header login file flash:/banner.txt`: the text is elsewhere
         text = " ".join(rest)
         if not text:
             return i
@@ -385,6 +390,8 @@ class VrpParser:
                 self.warn(ln, "cannot read Eth-Trunk membership", body)
         elif w0 == "storm-control" or w0 == "storm-constrain":
             self.storm(iface, w, body, ln, undo)
+        elif w0 == "bpdu-drop" and w[1:] == ["any"]:  # H3C: the port drops every BPDU
+            iface.set("bpdu_filter", not undo, ln)
         elif w0 in _SUPPRESSION:
             self.suppression(iface, _SUPPRESSION[w0], w[1:], body, ln, undo)
         elif w0 == "storm" and len(w) >= 3 and w[1] == "suppression":  # Huawei CE

@@ -16,7 +16,8 @@ platform defaults applied. Comware facts in short:
   (v5) in system view; without either the device's STP is recorded as off (``extra["stp_note"]``).
   Per port: ``undo stp enable`` (STP off), ``stp edged-port`` (v7) / ``stp edged-port enable``
   (v5), ``stp port bpdu-protection enable|disable``, ``stp root-protection``,
-  ``stp loop-protection``;
+  ``stp loop-protection``; ``bpdu-drop any`` (the port neither receives nor sends BPDUs: a BPDU
+  filter for stormguard's purposes; ``stp bpdu-filter enable`` is read too);
 * storm control: ``broadcast-suppression N|pps N|kbps N`` and ``storm-constrain broadcast
   pps|kbps|ratio UPPER LOWER``; actions ``storm-constrain control block|shutdown`` and
   ``storm-constrain enable trap|log``.

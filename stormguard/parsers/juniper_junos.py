@@ -85,6 +85,8 @@ _KINDS = (
     ("lt-", "tunnel"),
     ("vtep", "tunnel"),
 )
+_MAX_DEPTH = 64  # real configurations nest about a dozen levels
+_MAX_RANGE_MEMBERS = 4096  # more ports than any chassis has: a typo or garbage, not a config
 _BPDU_BLOCK = ("bpdu-block", "interface")
 _RANGE_MEMBER = re.compile(r"^(.*)\[([0-9,\- ]+)\]$")
 
@@ -102,8 +104,14 @@ def _kind(name: str) -> str:
 
 
 def _tokens(text: str) -> tuple[str, ...]:
-    if '"' in text:
-        toks = [a if a or not b else b for a, b in _QUOTED.findall(text)]
+    if '"' in text:  # quoted strings are taken whole; brackets are list syntax only outside
+        out: list[str] = []
+        for quoted, bare in _QUOTED.findall(text):
+            if bare:
+                out.extend(_clean([bare]))
+            else:
+                out.append(quoted)
+        return tuple(out)
     else:
         toks = text.split()
         if "[" not in text and "]" not in text:
@@ -155,9 +163,10 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
     cur: list[str] = []  # tokens of a statement not finished on its first line
     cur_line = 0
     ln = 0
+    too_deep = False
 
     def prefix(toks: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
-        if toks and toks[0].endswith(":") and toks[0] in _MARKS:
+        if toks and toks[0] in _MARKS:
             return toks[1:], toks[0] == "inactive:"
         return toks, False
 
@@ -187,24 +196,14 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
                 continue
         if "##" in s:
             s = _strip_comment(s)
+            if not s:
+                continue
         # fast path: exactly one statement, header or closing brace on this line
-        if cur:
-            simple = False
-        elif s == "}":
-            simple = True
+        if not cur and s == "}":
             pieces = [("}", (), False, ln)]
-        elif _SIMPLE.fullmatch(s):
-            simple = True
-            toks = _tokens(s[:-1])
-            inactive = False
-            if toks and toks[0][-1] == ":" and toks[0] in _MARKS:
-                inactive = toks[0] == "inactive:"
-                toks = toks[1:]
+        elif not cur and _SIMPLE.fullmatch(s):
+            toks, inactive = prefix(_tokens(s[:-1]))
             pieces = [(s[-1], toks, inactive, ln)]
-        else:
-            simple = False
-        if simple:
-            pass
         else:
             pieces = []
             for m in _PIECES.finditer(s):
@@ -218,11 +217,24 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
                     if not cur:
                         cur_line = ln
                     cur.append(tok[1:-1] if tok[0] == '"' and len(tok) > 1 else tok)
+            if cur:
+                # Junos wraps nothing but `[ ... ]` lists; any other unfinished text (a CLI
+                # prompt, `{master:0}` noise, a truncated line) is not part of a statement.
+                opened = sum(t.count("[") - t.count("]") for t in cur)
+                if opened <= 0:
+                    cur = []
+                    cur_line = 0
         for kind, toks, inactive, where in pieces:
             if kind == "{":
                 if not toks:
                     toks = ("?",)
-                path = path + toks
+                if len(stack) >= _MAX_DEPTH:  # no real hierarchy is this deep: skip its content
+                    if not too_deep:
+                        warnings.append(f"line {where}: blocks nested deeper than {_MAX_DEPTH}")
+                        too_deep = True
+                    inactive = True
+                else:
+                    path = path + toks
                 stack.append((path, inactive))
                 if inactive:
                     inactive_depth += 1
@@ -242,8 +254,10 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
                 warnings.append(f"line {where}: unbalanced closing brace")
     if stack:
         warnings.append(f"line {ln}: the configuration ends inside {len(stack)} unclosed block(s)")
-    if deactivated:
-        stmts = [st for st in stmts if not any(st[0][: len(d)] == d for d in deactivated)]
+    if deactivated:  # drop every statement under a deactivated path
+        gone = set(deactivated)
+        sizes = sorted({len(d) for d in gone})
+        stmts = [st for st in stmts if not any(st[0][:k] in gone for k in sizes)]
     return stmts, warnings  # `groups` statements are left to the reader to ignore
 
 
@@ -293,6 +307,8 @@ class JunosParser:
         stmts, warnings = flatten(text)
         self.dev.warnings.extend(warnings)
         for toks, ln in stmts:
+            if not toks:
+                continue
             t0 = toks[0]
             try:
                 if t0 == "interfaces" and len(toks) >= 2:
@@ -342,13 +358,19 @@ class JunosParser:
             if iface is None:
                 iface = self.ranges[rname] = Interface(name=f"interface-range {rname}", line=ln)
             rest = rest[1:]
-            if rest and rest[0] == "member" and len(rest) >= 2:
-                self.range_members.setdefault(rname, []).extend(_expand_member(rest[1]))
-                return
-            if rest and rest[0] == "member-range" and len(rest) >= 4 and rest[2] == "to":
-                self.range_members.setdefault(rname, []).extend(
-                    _expand_member_range(rest[1], rest[3])
-                )
+            if rest and rest[0] in ("member", "member-range"):
+                if rest[0] == "member" and len(rest) >= 2:
+                    names = _expand_member(rest[1])
+                elif len(rest) >= 4 and rest[2] == "to":
+                    names = _expand_member_range(rest[1], rest[3])
+                else:
+                    return
+                members = self.range_members.setdefault(rname, [])
+                if len(members) + len(names) > _MAX_RANGE_MEMBERS:
+                    self.warn(ln, f"interface-range {rname} names too many ports; ignored",
+                              " ".join(rest))
+                    return
+                members.extend(names)
                 return
             self.settings(iface, iface.name, rest, ln)
             return

@@ -227,9 +227,12 @@ def compose_report(
                           if i.change == "new")
         changes.persisting = sum(severity_counts.values()) - changes.new
         seen: set[tuple[str, str, str]] = set()
+        audited_names = {d.name for d in audited}
         for f in previous_findings:
             if f.waived or f.key in current_keys or f.key in seen:
                 continue
+            if f.device not in audited_names and f.device.split("/", 1)[0] not in audited_names:
+                continue  # not audited this time (collection failed): unknown, not resolved
             seen.add(f.key)
             changes.resolved_items.append(ResolvedItem(rule=f.rule, device=f.device,
                                                        interface=f.interface, severity=f.severity))
@@ -277,18 +280,25 @@ def _audited_devices(store: Store, run: Any, findings: Sequence[Finding],
                      failed: set[str]) -> list[DeviceRef]:
     """The devices audited in ``run``.
 
-    Preferred source: ``run.summary["devices"]`` (names; the pipeline writes it). Otherwise the
-    devices whose snapshot is current as of the run, which is exact but reads every snapshot.
+    Preferred source: a list of names in ``run.summary["audited_devices"]``. Otherwise the
+    devices whose snapshot is current as of the run: exact, but it reads every config text.
     """
     known = {d.name: d for d in store.devices()}
     names: list[str] | None = None
-    listed = (run.summary or {}).get("devices")
-    if isinstance(listed, list) and all(isinstance(n, str) for n in listed):
-        names = listed
+    summary = run.summary or {}
+    for key in ("audited_devices", "devices"):  # "devices" is a count in audit summaries
+        listed = summary.get(key)
+        if isinstance(listed, list) and all(isinstance(n, str) for n in listed):
+            names = listed
+            break
     if names is None:
         snaps = store.latest_snapshots(run_id=run.id)
         names = [s.device for s in snaps]
     names = [n for n in dict.fromkeys([*names, *(f.device for f in findings)]) if n not in failed]
+    # A vSwitch host audited as several bridges ("hv1/br0", ...) is reported as those bridges:
+    # listing the host too would show an "ok" device next to its own failing bridge.
+    hosts = {n.split("/", 1)[0] for n in names if "/" in n}
+    names = [n for n in names if n not in hosts]
     out = []
     for n in names:
         row = _known(known, n)

@@ -228,14 +228,13 @@ class TrendChart:
 
 
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        top = int(step * magnitude)
-        if top >= value:
-            return top
-    return value
+    """Top of the y axis: four equal integer steps of 1, 2, 3 or 5 x 10^k covering ``value``."""
+    magnitude = 1
+    while True:
+        for step in (1, 2, 3, 5):
+            if 4 * step * magnitude >= value:
+                return 4 * step * magnitude
+        magnitude *= 10
 
 
 def trend_chart(points: list[TrendPoint], width: int = 760, height: int = 220) -> TrendChart | None:

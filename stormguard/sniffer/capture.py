@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import errno
 import mmap
+import os
 import socket
 import struct
 import time
@@ -97,6 +98,22 @@ def link_speed_mbps(iface: str) -> int | None:
     return v if v > 0 else None
 
 
+def _sysfs_is_ours(iface: str) -> bool:
+    """Does /sys/class/net show the namespace this socket was opened in?
+
+    A thread that entered another network namespace (``setns``) still sees the sysfs mounted
+    for the process, where a same-named interface may be a different one: its counters must
+    not be mixed in. (Under ``ip netns exec`` sysfs is remounted and all is well.)
+    """
+    try:
+        same_ns = (os.stat("/proc/thread-self/ns/net").st_ino
+                   == os.stat(f"/proc/{os.getpid()}/ns/net").st_ino)
+        index = int(Path(f"/sys/class/net/{iface}/ifindex").read_text().strip())
+        return same_ns and index == socket.if_nametoindex(iface)
+    except (OSError, ValueError):
+        return False
+
+
 @dataclass
 class CaptureStats:
     """Totals since the socket opened (accumulated from the resetting kernel counters)."""
@@ -110,7 +127,7 @@ class CaptureSocket:
     """One passive AF_PACKET capture on ``iface``; ``read(handler)`` drains what is ready."""
 
     def __init__(self, iface: str, mode: str = "ring", ring_mb: int = 16,
-                 block_kb: int = 256, block_timeout_ms: int = 10, snaplen: int = 65535,
+                 block_kb: int = 64, block_timeout_ms: int = 10, snaplen: int = 65535,
                  rcvbuf_mb: int = 8) -> None:
         if mode not in ("ring", "recv"):
             raise InputError(f"capture mode must be 'ring' or 'recv', not {mode!r}")
@@ -130,8 +147,9 @@ class CaptureSocket:
         except BaseException:
             self.close()
             raise
-        self.speed_mbps = link_speed_mbps(iface)
-        self.rx_at_open = read_sysfs_counter(iface)
+        self.sysfs_ok = _sysfs_is_ours(iface)
+        self.speed_mbps = link_speed_mbps(iface) if self.sysfs_ok else None
+        self.rx_at_open = read_sysfs_counter(iface) if self.sysfs_ok else None
 
     def _setup(self, mode: str, ring_mb: int, block_kb: int, block_timeout_ms: int,
                snaplen: int, rcvbuf_mb: int) -> None:
@@ -242,7 +260,7 @@ class CaptureSocket:
         return packets, drops
 
     def iface_rx(self) -> int | None:
-        return read_sysfs_counter(self.iface)
+        return read_sysfs_counter(self.iface) if self.sysfs_ok else None
 
     def close(self) -> None:
         if self._view is not None:

@@ -58,7 +58,7 @@ def test_netmiko_collects_config_and_evidence(netmiko_results, healthy_net: Fake
     ("cisco_ios", "lldp", "NEIGHBOR_NAME"), ("cisco_ios", "cdp", "NEIGHBOR_NAME"),
     ("cisco_ios", "stp", "INTERFACE"), ("cisco_xe", "lldp", "NEIGHBOR_NAME"),
     ("cisco_nxos", "lldp", "NEIGHBOR_NAME"), ("arista_eos", "lldp", "NEIGHBOR_NAME"),
-    ("juniper_junos", "lldp", "LOCAL_INTERFACE"), ("hp_comware", "lldp", "SYSTEM_NAME"),
+    ("juniper_junos", "lldp", "LOCAL_INTERFACE"), ("hp_comware", "lldp", "NEIGHBOR_NAME"),
     ("huawei", "trunks", "INTERFACE"),
 ])
 def test_textfsm_parses_show_output(netmiko_results, platform: str, name: str,

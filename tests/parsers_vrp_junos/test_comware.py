@@ -149,3 +149,12 @@ def test_auto_detection(load):
     for name in (V5, V7):
         (dev,) = parse_config(load(name), source=name)
         assert dev.platform == "hp_comware"
+
+
+def test_bpdu_drop_is_a_bpdu_filter():
+    text = "interface GigabitEthernet1/0/7\n port access vlan 5\n bpdu-drop any\n#\n"
+    port = parse(text).interfaces["GigabitEthernet1/0/7"]
+    assert port.bpdu_filter is True and port.line_of("bpdu_filter") == 3
+    text = text.replace("#", " undo bpdu-drop any\n#")
+    port = parse(text).interfaces["GigabitEthernet1/0/7"]
+    assert port.bpdu_filter is False and port.line_of("bpdu_filter") == 4

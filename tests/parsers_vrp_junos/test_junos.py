@@ -349,3 +349,39 @@ def test_unbalanced_braces_warn_but_parse():
     dev = parse("interfaces {\n    ge-0/0/1 {\n        description x;\n")
     assert dev.interfaces["ge-0/0/1"].description == "x"
     assert any("unclosed" in w for w in dev.warnings)
+
+
+def test_captured_cli_session_noise_is_ignored():
+    """Output pasted from an SSH session: prompt, `{master:0}` and the command echo."""
+    text = "\n".join([
+        "{master:0}",                                                          # 1
+        "netops@ex4300-r12-acc1> show configuration | display set | no-more",  # 2
+        "set system host-name ex4300-r12-acc1",                                # 3
+        "set interfaces ge-0/0/1 description \"esx-01 vmnic0\"",               # 4
+        "set interfaces ge-0/0/1 unit 0 family ethernet-switching interface-mode trunk",
+        "set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members 10",
+        "",
+        "{master:0}",
+        "netops@ex4300-r12-acc1> ",
+    ])
+    dev = parse(text)
+    assert dev.hostname == "ex4300-r12-acc1" and dev.line_of("hostname") == 3
+    port = dev.interfaces["ge-0/0/1"]
+    assert port.line == 4 and port.mode == "trunk"
+    assert port.allowed_vlans == VlanSet.of([10])
+    assert dev.warnings == []
+
+
+def test_compact_hand_written_snippet():
+    """A pre-change review snippet typed on a few lines, several statements per line."""
+    text = (
+        "interfaces { ge-0/0/7 { description \"kvm-07 eno1\"; unit 0 { family "
+        "ethernet-switching { interface-mode trunk; vlan { members [ 10 20 ]; } } } } }\n"
+        "protocols { rstp { interface ge-0/0/7 { edge; } } }\n"
+    )
+    dev = parse(text)
+    port = dev.interfaces["ge-0/0/7"]
+    assert port.description == "kvm-07 eno1"
+    assert port.mode == "trunk" and port.allowed_vlans == VlanSet.of([10, 20])
+    assert port.edge is True and port.line_of("edge") == 2
+    assert dev.stp.mode == "rstp"

@@ -220,9 +220,37 @@ def test_a_3000_line_config_parses_in_milliseconds(parser, make):
     assert text.count("\n") >= 3000
     best = float("inf")
     for _ in range(5):
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU time: the machine is shared with other jobs
         (dev,) = parser.parse(text)
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     assert len(dev.interfaces) == 300
     # a few ms on an idle core; the bound leaves room for a busy shared CI machine
     assert best < 0.05, f"{parser.PLATFORM}: {best * 1000:.1f} ms"
+
+
+def test_certificate_blocks_prompts_and_long_lines():
+    text = "\n".join([
+        "<S5720-R07>display current-configuration",     # 1  the command echo of a capture
+        "#",                                             # 2
+        "sysname S5720-R07",                             # 3
+        "#",                                             # 4
+        "pki import-certificate ca filename ca.pem",     # 5
+        "-----BEGIN CERTIFICATE-----",                   # 6
+        "interface GigabitEthernet0/0/9",                # 7  (nonsense inside a PEM block)
+        " port trunk allow-pass vlan all",               # 8
+        "-----END CERTIFICATE-----",                     # 9
+        "#",                                             # 10
+        "interface GigabitEthernet0/0/1",                # 11
+        " description " + "esx-01 " * 20000,             # 12 a very long line
+        " port link-type trunk",                         # 13
+        " port trunk allow-pass vlan 10",                # 14
+        "#",
+        "return",
+    ])
+    (dev,) = huawei.parse(text)
+    assert dev.hostname == "S5720-R07"
+    assert list(dev.interfaces) == ["GigabitEthernet0/0/1"]
+    port = dev.interfaces["GigabitEthernet0/0/1"]
+    assert port.description.startswith("esx-01 esx-01")
+    assert port.line_of("allowed_vlans") == 14
+    assert set(port.allowed_vlans) == {1, 10}

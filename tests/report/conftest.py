@@ -60,6 +60,7 @@ def hostile_report() -> ReportData:
         finding("trunk-allowed-vlans", "high", "core-1", "Gi1/0/1"),
         finding("storm-control-broadcast", "medium", "edge-2", "Ethernet2"),
         finding("edge-port-on-hypervisor", "high", "hv-3", "vnet9"),
+        finding("stp-enabled", "critical", "sw-down-9", None),  # failed now: not "resolved"
     ]
     failures = [FailureItem("sw-down-9", "lon", "timeout", "sw-down-9: timeout after 60 s "
                             + XSS_SCRIPT)]

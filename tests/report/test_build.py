@@ -91,7 +91,7 @@ def _seed_store(store):
     old = datetime.now(UTC) - timedelta(hours=2)  # before run 1 ended: not in run 2's period
     store.end_storm_event(store.create_storm_event("eth9", "hv1", old, key="e0"),
                           old + timedelta(seconds=5))
-    store.finish_run(r1, "ok", {"devices": ["sw1", "sw2", "hv1"]})
+    store.finish_run(r1, "ok", {"devices": 3})  # a count: the snapshots tell which devices
     r2 = store.start_run("nightly", "schedule")
     for name, plat in (("sw1", "cisco_ios"), ("hv1", "ovs")):
         store.save_snapshot(r2, name, plat, f"hostname {name}\ninterface x\n")
@@ -110,7 +110,7 @@ def _seed_store(store):
     ev = store.create_storm_event("vnet1", "hv1", started, key="e1", peak_pps=9000.0,
                                   frames=123456)
     store.end_storm_event(ev, started + timedelta(seconds=42))
-    store.finish_run(r2, "partial", {"devices": ["sw1", "hv1"]})
+    store.finish_run(r2, "partial", {"audited_devices": ["sw1", "hv1"], "devices": 2})
     return r1, r2
 
 
@@ -118,11 +118,12 @@ def test_build_from_real_store(store):
     r1, r2 = _seed_store(store)
     data = build_report_data(store)  # default: newest audited run
     assert data.run.id == r2 and data.run.status == "partial"
-    assert data.devices_audited == 3  # sw1, hv1, and the bridge hv1/br0 that has findings
+    assert data.devices_audited == 2  # sw1, and hv1 as its bridge hv1/br0 (not twice)
     assert [(f.device, f.failure_class, f.site) for f in data.failures] == [("sw2", "auth", "fra")]
     assert data.severity_counts["high"] == 1 and data.severity_counts["medium"] == 1
     assert data.changes.previous_run_id == r1
-    assert (data.changes.new, data.changes.persisting, data.changes.resolved) == (1, 1, 1)
+    # sw2's STP finding is not "resolved": sw2 failed to collect this time, so it is unknown
+    assert (data.changes.new, data.changes.persisting, data.changes.resolved) == (1, 1, 0)
     assert [w.device for w in data.waived] == ["hv1/br0"]
     assert [w.owner for w in data.expiring_waivers] == ["ana"]
     assert [t.run_id for t in data.trend] == [r1, r2]
@@ -132,6 +133,7 @@ def test_build_from_real_store(store):
     assert bridge.site == "fra"  # the bridge inherits its host's site
     older = build_report_data(store, r1)
     assert older.run.id == r1 and older.changes.previous_run_id is None
+    assert older.devices_audited == 3  # from the run's snapshots: sw1, sw2, hv1
     assert [t.run_id for t in older.trend] == [r1]
 
 

@@ -173,3 +173,13 @@ def test_report_built_from_a_real_store(store, open_report, tmp_path):
     assert "switchport trunk allowed vlan 10,20" in page.inner_text("#dev-sw1 pre.fix")
     _shot(watch, tmp_path, "report-store.png", full=True)
     _assert_clean(watch)
+
+
+def test_empty_report_opens_clean(open_report):
+    from stormguard.report.build import compose_report
+
+    watch = open_report(render_html(compose_report(run=None, findings=[], devices=[])),
+                        "empty.html")
+    assert "Showing 0 of 0 matching findings" in watch.page.inner_text("#sg-findings-count")
+    assert watch.page.is_hidden("#sg-more") and watch.page.is_hidden("#sg-more-devices")
+    _assert_clean(watch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from itertools import pairwise
 
 from stormguard.cli import main
 from stormguard.report.render import (
@@ -148,3 +149,19 @@ def test_cli_report_from_store(store, tmp_path, capsys):
     assert main(["report", "--db", url, "--run", "77"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "stormguard report: error: run 77: no such run in the store"
+
+
+def test_trend_chart_geometry():
+    from stormguard.report.data import TrendPoint
+    from stormguard.report.render import trend_chart
+
+    pts = [TrendPoint(run_id=i, at=None, counts={"high": v, "low": 1}) for i, v in
+           enumerate((3, 9, 5))]
+    chart = trend_chart(pts)
+    assert chart.ymax == 12
+    assert [v for _, v in chart.yticks] == [0, 3, 6, 9, 12]
+    ys = [y for y, _ in chart.yticks]
+    assert len({round(b - a, 1) for a, b in pairwise(ys)}) == 1  # even steps
+    high = next(s for s in chart.series if s["severity"] == "high")
+    assert [v for _, _, v, _ in high["dots"]] == [3, 9, 5]
+    assert trend_chart([]) is None

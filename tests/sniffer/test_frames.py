@@ -31,7 +31,7 @@ def ipv6(nh: int, l4: bytes) -> bytes:
 
 
 def cls(frame: bytes, aux: int = -1) -> tuple[str, int]:
-    src, vlan, code = F.classify(frame, 0, len(frame), aux)
+    _src, vlan, code = F.classify(frame, 0, len(frame), aux)
     return F.CLASS_NAMES[code], vlan
 
 
@@ -104,7 +104,7 @@ def test_malformed_frames_never_raise() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=200), st.integers(min_value=-1, max_value=4095))
 def test_classify_total_on_arbitrary_bytes(data: bytes, aux: int) -> None:
-    src, vlan, code = F.classify(data, 0, len(data), aux)
+    _src, vlan, code = F.classify(data, 0, len(data), aux)
     assert 0 <= code < F.N_CLASSES
     assert -1 <= vlan <= 4095
 

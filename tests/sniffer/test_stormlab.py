@@ -22,7 +22,7 @@ import pytest
 from stormguard.testing.stormlab import StormLab
 
 sys.path.insert(0, os.path.dirname(__file__))
-from conftest import SnifferProc, start_sniffer  # noqa: E402
+from conftest import SnifferProc, start_sniffer
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 

@@ -44,7 +44,7 @@ class Timeline:
     def run(self, seconds: float, pps: float, frame: FrameFn | bytes = LOOP_FRAME,
             iface: str = "eth1") -> Timeline:
         w = self.engine.windows[iface]
-        n = int(round(seconds * pps))
+        n = round(seconds * pps)
         step = 1.0 / pps if pps else seconds
         for i in range(n):
             self.seq += 1

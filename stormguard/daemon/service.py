@@ -1,0 +1,245 @@
+"""The daemon's main loop: ``stormguard daemon``.
+
+Start-up, in order (each step logged):
+
+1. open the store: upgrade the schema, then mark the runs whose owner process is gone
+   (a daemon killed with SIGKILL, a host that lost power) as interrupted;
+2. the Prometheus endpoint (``metrics.listen``), seeded with the last runs from the store;
+3. the sniffers the config lists, their events going to the :class:`~stormguard.alerts.
+   dispatcher.Alerter` (storm events into the store, alerts through the outbox) and to the
+   metrics; a sniffer that cannot start (no CAP_NET_RAW, no such interface) is logged and the
+   rest of the daemon carries on;
+4. the scheduler, and a start-up catch-up of a night missed while the host was down.
+
+SIGTERM / SIGINT: the scheduler stops firing, the running pipeline stops taking new devices and
+gives the ones in flight ``shutdown_timeout_s`` to finish, the run is marked interrupted, the
+locks are released, the sniffers end their open storm events, and the process exits 0. If a
+run is still not done a few seconds after that (a device that ignores every timeout), the daemon
+marks it interrupted itself and leaves anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+from stormguard.daemon.logging import kv, register_secret
+
+log = logging.getLogger("stormguard.daemon")
+
+EXTRA_GRACE_S = 5.0
+
+
+def sniffer_settings(sc: Any) -> Any:
+    """``sniffers:`` entry of stormguard.yaml -> the sniffer engine's own settings."""
+    from stormguard.sniffer.config import SnifferConfig
+
+    return SnifferConfig(interfaces=[sc.iface], threshold_pps=sc.threshold_pps,
+                         link_pct=sc.threshold_percent, ewma_multiplier=sc.baseline_multiplier,
+                         ewma_floor_pps=sc.baseline_floor_pps, open_windows=sc.open_windows,
+                         close_ratio=sc.close_ratio).validate(f"sniffers[{sc.iface}]")
+
+
+def _register_config_secrets(cfg: Any) -> None:
+    refs = [cfg.notify.email] if cfg.notify.email else []
+    refs += list(cfg.alerts.channels)
+    for ref in refs:
+        with contextlib.suppress(Exception):
+            register_secret(ref.resolve_password("config"))
+    for hook in cfg.notify.webhooks:  # a chat webhook's path is its token
+        register_secret(hook.url.split("://", 1)[-1].split("/", 1)[-1] or None)
+    for ch in cfg.alerts.channels:
+        if ch.url and ch.type == "slack":
+            register_secret(ch.url.split("://", 1)[-1].split("/", 1)[-1] or None)
+
+
+class Daemon:
+    def __init__(self, cfg: Any, *, install_signals: bool = True) -> None:
+        self.cfg = cfg
+        self.install_signals = install_signals
+        self.stop_requested = threading.Event()  # set by a signal: leave the main loop
+        self.pipeline_stop = threading.Event()  # tells running pipelines to stop
+        self.store: Any = None
+        self.metrics: Any = None
+        self.scheduler: Any = None
+        self.runner: Any = None
+        self.alerter: Any = None
+        self.engines: list[Any] = []
+        self.metrics_address: tuple[str, int] | None = None
+        self.signal_name = ""
+
+    # -- signals ---------------------------------------------------------------------------
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if self.stop_requested.is_set():
+            log.warning("%s again: still shutting down", name)
+            return
+        self.signal_name = name
+        self.stop_requested.set()
+        self.pipeline_stop.set()
+
+    def request_stop(self) -> None:
+        self.stop_requested.set()
+        self.pipeline_stop.set()
+
+    # -- start-up --------------------------------------------------------------------------
+    def start(self) -> None:
+        from stormguard.daemon.metrics import Metrics
+        from stormguard.daemon.scheduler import JobRunner, Scheduler
+        from stormguard.store import Store
+
+        cfg = self.cfg
+        _register_config_secrets(cfg)
+        url = cfg.resolved_database_url()
+        self.store = Store.open(url, upgrade=True, recover=False)
+        orphans = self.store.mark_orphaned_runs()
+        log.info("store %s ready", self.store.url, extra=kv(dialect=self.store.dialect))
+        for rid in orphans:
+            log.warning("run %d was left running by a process that is gone: "
+                        "marked interrupted", rid, extra=kv(run=rid))
+
+        self.metrics = Metrics()
+        jobs = [j.name for j in cfg.jobs]
+        try:
+            self.metrics.load_from_store(self.store, jobs)
+        except Exception as exc:
+            log.warning("metrics: cannot load the last runs: %s", exc)
+        if cfg.metrics.enabled:
+            host, port = self.metrics.serve(cfg.metrics.listen)
+            self.metrics_address = (host, port)
+            log.info("metrics on http://%s:%d/metrics", host, port)
+
+        self._start_sniffers()
+
+        self.runner = JobRunner(cfg, self.store, stop=self.pipeline_stop,
+                                on_result=self._on_result)
+        self.scheduler = Scheduler(cfg, self.runner)
+        caught = self.scheduler.start()
+        nxt = self.scheduler.next_fire_times()
+        self.metrics.next_runs(nxt)
+        for job, t in nxt.items():
+            log.info("job %s: next run %s", job, t.isoformat() if t else "never",
+                     extra=kv(job=job, catch_up=job in caught))
+        log.info("daemon started (pid %d)", os.getpid(),
+                 extra=kv(jobs=jobs, sniffers=[s.iface for s in cfg.sniffers]))
+
+    def _on_result(self, result: Any) -> None:
+        self.metrics.on_result(result)
+        if self.scheduler is not None:
+            self.metrics.next_runs(self.scheduler.next_fire_times())
+
+    def _start_sniffers(self) -> None:
+        cfg = self.cfg
+        if not cfg.sniffers and not cfg.alerts.channels:
+            return
+        from stormguard.alerts.dispatcher import Alerter
+
+        self.alerter = Alerter(self.store, cfg.alerts)
+        self.alerter.start()
+        if not cfg.sniffers:
+            return
+        from stormguard.sniffer.engine import Engine
+
+        for sc in cfg.sniffers:
+            def sink(ev: Any, _sev: str = sc.severity, _a: Any = self.alerter,
+                     _m: Any = self.metrics) -> None:
+                _m.on_storm(ev)
+                d = ev.to_dict()
+                d.setdefault("severity", _sev)
+                _a.on_event(d)
+                log.warning("storm %s on %s: %.0f pps", d.get("event"), d.get("iface"),
+                            float(d.get("pps") or 0), extra=kv(storm=d.get("id"),
+                                                               evidence=d.get("evidence")))
+
+            try:
+                engine = Engine(sniffer_settings(sc), sink)
+                engine.open_live([sc.iface])
+            except Exception as exc:
+                log.error("sniffer on %s not started: %s", sc.iface, exc,
+                          extra=kv(iface=sc.iface))
+                continue
+            engine.start()
+            self.engines.append(engine)
+            self.metrics.add_engine(engine, [sc.iface])
+            log.info("sniffer listening on %s", sc.iface, extra=kv(iface=sc.iface))
+
+    # -- main loop and shutdown ------------------------------------------------------------
+    def run(self) -> int:
+        old = {}
+        if self.install_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                old[sig] = signal.signal(sig, self._on_signal)
+        try:
+            self.start()
+            while not self.stop_requested.wait(1.0):
+                pass
+            log.info("%s received: shutting down", self.signal_name or "stop",
+                     extra=kv(timeout_s=self.cfg.shutdown_timeout_s))
+        finally:
+            self.shutdown()
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+        return 0
+
+    def shutdown(self) -> None:
+        self.pipeline_stop.set()
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+        if self.runner is not None:
+            done = self.runner.wait_idle(self.cfg.shutdown_timeout_s + EXTRA_GRACE_S)
+            if not done:
+                self._abandon_runs()
+        for engine in self.engines:
+            try:
+                engine.stop()
+                engine.close()
+            except Exception as exc:
+                log.warning("sniffer stop: %s", exc)
+        self.engines.clear()
+        if self.alerter is not None:
+            with contextlib.suppress(Exception):
+                self.alerter.deliver_due()  # one last try for what the storms just queued
+            self.alerter.stop()
+        if self.metrics is not None:
+            self.metrics.close()
+        if self.store is not None:
+            self.store.close()
+        log.info("daemon stopped")
+
+    def _abandon_runs(self) -> None:
+        """Runs still going after the grace period: mark them interrupted, drop their locks."""
+        from stormguard.daemon.scheduler import lock_name
+
+        for rid, job in list(self.runner.active.items()):
+            try:
+                row = self.store.get_run(rid)
+                if row is not None and row.status == "running":
+                    summary = dict(row.summary or {})
+                    summary["interrupted_reason"] = "shutdown timeout: run abandoned"
+                    self.store.finish_run(rid, "interrupted", summary)
+                    log.warning("run %d abandoned after %.0f s: marked interrupted", rid,
+                                self.cfg.shutdown_timeout_s, extra=kv(run=rid, job=job))
+                self.store.release_lock(lock_name(job), self.runner.holder)
+            except Exception as exc:
+                log.error("cannot mark run %d interrupted: %s", rid, exc)
+
+
+def run_daemon(cfg: Any) -> int:
+    """Run until SIGTERM/SIGINT; exit code 0 on a clean stop."""
+    daemon = Daemon(cfg)
+    code = daemon.run()
+    sys.stdout.flush()
+    # Worker threads stuck on a device that ignored every timeout would keep the interpreter
+    # alive (pool threads are joined at exit); their runs are already marked, so leave now.
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):
+        time.sleep(0.1)
+        sys.stderr.flush()
+        os._exit(code)
+    return code
