@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from stormguard.errors import ConfigError
 
@@ -51,6 +58,31 @@ class SecretRef(_Section):
                     f"{what}: cannot read password_file {self.password_file}: {exc.strerror}"
                 ) from None
         return self.password
+
+
+class _UrlByReference(BaseModel):
+    """A URL that may itself be a secret (Slack webhook tokens live in the path): give it inline
+    as `url`, or by reference as `url_env` / `url_file`; it is resolved when the config loads."""
+
+    url: str | None = None
+    url_env: str | None = None
+    url_file: str | None = None
+
+    @model_validator(mode="after")
+    def _resolve_url(self):  # type: ignore[no-untyped-def]
+        if self.url is None and self.url_env:
+            val = os.environ.get(self.url_env)
+            if not val:
+                raise ValueError(f"environment variable {self.url_env} (url_env) is not set")
+            self.url = val.strip()
+        elif self.url is None and self.url_file:
+            try:
+                self.url = Path(self.url_file).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(f"cannot read url_file {self.url_file}: {exc.strerror}") from None
+        if self.url is not None and not self.url.startswith(("http://", "https://")):
+            raise ValueError("url must start with http:// or https://")
+        return self
 
 
 class JobConfig(_Section):
@@ -95,10 +127,15 @@ class EmailConfig(SecretRef):
     timeout_s: float = 30.0
 
 
-class WebhookConfig(_Section):
-    url: str
+class WebhookConfig(_Section, _UrlByReference):
     kind: Literal["generic", "slack"] = "generic"
     timeout_s: float = 10.0
+
+    @model_validator(mode="after")
+    def _needs_url(self):  # type: ignore[no-untyped-def]
+        if not self.url:
+            raise ValueError("a webhook needs url (or url_env / url_file)")
+        return self
 
 
 class NotifyConfig(_Section):
@@ -118,10 +155,10 @@ class SnifferConfig(_Section):
     severity: Literal["warning", "critical"] = "critical"
 
 
-class AlertChannel(SecretRef):
+class AlertChannel(SecretRef, _UrlByReference):
     name: str
     type: Literal["webhook", "slack", "alertmanager", "email", "syslog"]
-    url: str | None = None  # webhook, slack, alertmanager (base URL)
+    # url / url_env / url_file: webhook, slack, alertmanager (base URL)
     host: str | None = None  # email (SMTP), syslog
     port: int | None = None
     protocol: Literal["udp", "tcp"] = "udp"  # syslog
@@ -132,12 +169,13 @@ class AlertChannel(SecretRef):
     min_severity: Literal["info", "warning", "critical"] = "info"
     timeout_s: float = 10.0
 
-    @field_validator("url")
-    @classmethod
-    def _url_scheme(cls, v: str | None) -> str | None:
-        if v is not None and not v.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return v
+    @model_validator(mode="after")
+    def _needs_target(self):  # type: ignore[no-untyped-def]
+        if self.type in ("webhook", "slack", "alertmanager") and not self.url:
+            raise ValueError(f"a {self.type} channel needs url (or url_env / url_file)")
+        if self.type == "email" and (not self.host or not self.to):
+            raise ValueError("an email channel needs host and to")
+        return self
 
 
 class AlertsConfig(_Section):

@@ -87,6 +87,7 @@ _KINDS = (
 )
 _MAX_DEPTH = 64  # real configurations nest about a dozen levels
 _MAX_RANGE_MEMBERS = 4096  # more ports than any chassis has: a typo or garbage, not a config
+_STP_ALL_ATTRS = frozenset({"stp_disabled", "root_guard", "loop_guard"})
 _BPDU_BLOCK = ("bpdu-block", "interface")
 _RANGE_MEMBER = re.compile(r"^(.*)\[([0-9,\- ]+)\]$")
 
@@ -264,14 +265,14 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
 class _Port:
     """Per-port references resolved after the last statement."""
 
-    __slots__ = ("family_line", "members", "nonsw_line", "storm_profile", "stp_explicit")
+    __slots__ = ("family_line", "members", "nonsw_line", "storm_profile", "stp_stanza")
 
     def __init__(self) -> None:
         self.members: list[tuple[tuple[str, ...], int]] = []  # vlan members tokens + line
         self.family_line: int | None = None  # `family ethernet-switching`
         self.nonsw_line: int | None = None  # another family (inet, inet6, ...)
         self.storm_profile: tuple[str, int] | None = None
-        self.stp_explicit: set[str] = set()
+        self.stp_stanza: int | None = None  # line of its own `rstp interface X` stanza
 
 
 class JunosParser:
@@ -484,9 +485,11 @@ class JunosParser:
             self.port_flag(rest[2], "bpdu_guard", True, ln)
 
     def stp_port(self, name: str, rest: tuple[str, ...], ln: int) -> None:
+        if name != "all":
+            p = self.port(_phys(name))
+            if p.stp_stanza is None:
+                p.stp_stanza = ln
         if not rest:
-            if name != "all":
-                self.port(_phys(name)).stp_explicit.add("stp")
             return
         r0 = rest[0]
         if r0 == "edge":
@@ -613,10 +616,21 @@ class JunosParser:
             if iface.switched is None and iface.kind in ("loopback", "management", "vlan"):
                 iface.switched = False
         switched = [i for i in dev.interfaces.values() if i.switched]
+        # `interface all` under a spanning-tree protocol reaches only the ports without a
+        # stanza of their own (a port's own stanza replaces `all` for it, edge included)
         for attr, (value, ln) in self.all_port.items():
             for iface in switched:
-                if attr not in iface.lines:
-                    iface.set(attr, value, ln)
+                if attr in iface.lines:
+                    continue
+                p = self.ports.get(iface.name)
+                if attr in _STP_ALL_ATTRS and p is not None and p.stp_stanza is not None:
+                    continue
+                iface.set(attr, value, ln)
+        if dev.stp.edge_default:
+            for iface in switched:
+                p = self.ports.get(iface.name)
+                if iface.edge is None and p is not None and p.stp_stanza is not None:
+                    iface.set("edge", False, p.stp_stanza)
         # non-ELS storm-control: per interface, else `interface all`
         if self.noels_storm:
             every = self.noels_storm.get("all")

@@ -37,7 +37,7 @@ class SnifferConfig:
     evidence_frames: int = 300
     evidence_dir: str | None = None
     capture_mode: str = "ring"  # ring (TPACKET_V3) | recv
-    ring_mb: int = 16
+    ring_mb: int = 32  # ~250k small frames: seconds of storm if the process is starved
 
     @property
     def bucket_s(self) -> float:

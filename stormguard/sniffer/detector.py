@@ -16,8 +16,9 @@ Every closed 100 ms bucket triggers one decision over the trailing window (1 s b
   (``mac-flap``, tracked across interfaces by the shared :class:`MacTracker`); ``tcn_min`` or
   more STP topology-change BPDUs within the window (``tcn-burst``).
 
-Rates use what the kernel counted for the socket (``PACKET_STATISTICS``) when that is more
-than what was read, so a storm Python cannot keep up with is still measured right.
+Live, rates use what the kernel counted for the socket (``PACKET_STATISTICS``: read, still in
+the ring, or dropped), so a storm Python cannot keep up with is still measured right; the
+classes, VLANs and sources come from the frames actually read.
 Pure logic: no sockets, no clock; the timestamps come from the buckets.
 """
 

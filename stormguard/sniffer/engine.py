@@ -64,6 +64,7 @@ class Engine:
         if cap is not None:  # live: what the kernel counted and dropped meanwhile
             packets, drops = cap.poll_stats()  # type: ignore[attr-defined]
             bucket.kernel = packets
+            bucket.kernel_known = True
             bucket.dropped = drops
             rx = cap.iface_rx()  # type: ignore[attr-defined]
             last = self._rx_last.get(iface)

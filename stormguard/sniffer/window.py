@@ -23,7 +23,8 @@ from stormguard.sniffer.frames import N_CLASSES, classify
 
 class Bucket:
     __slots__ = ("bytes", "classes", "dropped", "evidence_frames", "frames", "hashes",
-                 "iface_rx", "index", "kernel", "overflow", "samples", "sources", "vlans")
+                 "iface_rx", "index", "kernel", "kernel_known", "overflow", "samples", "sources",
+                 "vlans")
 
     def __init__(self, index: int) -> None:
         self.index = index  # bucket number: int(timestamp / bucket_s)
@@ -32,6 +33,7 @@ class Bucket:
         self.kernel = 0  # frames the kernel counted for the socket (PACKET_STATISTICS), live only
         self.dropped = 0  # of which dropped before we could read them
         self.iface_rx: int | None = None  # sysfs rx_packets delta, live only
+        self.kernel_known = False  # live capture: ``kernel`` is meaningful
         self.classes = [0] * N_CLASSES
         self.vlans: dict[int, int] = {}
         self.sources: dict[tuple[bytes, int], int] = {}
@@ -42,12 +44,15 @@ class Bucket:
 
     @property
     def seen(self) -> int:
-        """Frames that arrived: read plus those the kernel had to drop for lack of room.
+        """Frames that arrived during this bucket, as well as we know.
 
-        (Not ``kernel``: that counter is polled when the bucket closes, so it runs ahead of
-        the frames still waiting in the ring, and mixing the two would count frames twice.)
+        Live, that is the kernel's count for the socket (read + still in the ring + dropped),
+        polled as the bucket closes: it follows the wire even while Python lags behind the
+        ring or the ring overflows. Offline (no kernel counter) it is the frames read.
+        (Never ``max(read, kernel)`` per bucket: frames read late belong to an earlier
+        kernel poll, and mixing the two per bucket would count them twice.)
         """
-        return self.frames + self.dropped
+        return self.kernel if self.kernel_known else self.frames
 
 
 BucketHandler = Callable[[str, Bucket], None]

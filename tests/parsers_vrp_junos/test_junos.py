@@ -290,9 +290,13 @@ def test_stp_disable_and_interface_all_forms():
     p1, p2, p3 = (dev.interfaces[f"ge-0/0/{k}"] for k in (1, 2, 3))
     assert p1.stp_disabled is True and p1.line_of("stp_disabled") == 6
     assert p2.stp_disabled is True and p2.line_of("stp_disabled") == 7
+    # ge-0/0/2 has its own stanza (line 7): `interface all edge` does not reach it
+    assert p2.edge is False and p2.line_of("edge") == 7
+    assert p1.edge is None  # left to the global edge default
     assert p3.stp_disabled is False  # routed: `interface all` does not reach it
     assert p1.bpdu_guard is True and p1.line_of("bpdu_guard") == 8
     assert p1.root_guard is True and p1.line_of("root_guard") == 9
+    assert p2.root_guard is False
     assert dev.stp.mode == "rstp"
 
     off = parse("protocols {\n    rstp {\n        disable;\n    }\n}\n")
