@@ -180,7 +180,9 @@ def seed_past_run(config: Path, job: str, started_ago_s: float) -> int:
 
     from sqlalchemy import update
 
-    from stormguard.store.models import runs_t
+    from stormguard.store.models import RunModel
+
+    runs_t = RunModel.__table__
 
     store = open_store(config)
     try:

@@ -92,7 +92,9 @@ def test_notify_never_raises(report, monkeypatch):
 
     cfg = NotifyConfig(
         email=EmailConfig(host="127.0.0.1", port=free_port(), to=["x@example.net"]),
-        webhooks=[WebhookConfig(url="ftp://example.net/x"),
+        # the config refuses such a URL at load; notify must still survive one built directly
+        webhooks=[WebhookConfig.model_construct(url="ftp://example.net/x", kind="generic",
+                                                timeout_s=10.0),
                   WebhookConfig(url=f"http://127.0.0.1:{free_port()}/", kind="slack")])
     results = notify_run(cfg, report, store=BrokenStore(),
                          policy=RetryPolicy(attempts=2, backoff_s=0.01))
