@@ -22,9 +22,11 @@ References are resolved after the last statement, because Junos lets them come i
 * non-ELS ``ethernet-switching-options storm-control interface X|all`` (``level`` %, ``bandwidth``
   kbit/s; broadcast and unknown unicast, multicast only with ``multicast``) and
   ``action-shutdown``;
-* ``interface all`` under ``protocols rstp|mstp|vstp`` and ``bpdu-block`` applies to every
-  switched port that has no statement of its own; ``interface all edge`` is recorded as the
-  global edge default.
+* ``interface all`` under ``protocols rstp|mstp|vstp`` applies to every switched port that has
+  no ``interface X`` stanza of its own in that protocol (Junos: the port's own stanza replaces
+  ``all`` for it); ``interface all edge`` is recorded as the global edge default, and a port with
+  its own stanza but no ``edge`` gets ``edge = False`` (the stanza's line). ``bpdu-block
+  interface all`` reaches every switched port.
 
 Platform facts the model needs:
 
@@ -87,7 +89,6 @@ _KINDS = (
 )
 _MAX_DEPTH = 64  # real configurations nest about a dozen levels
 _MAX_RANGE_MEMBERS = 4096  # more ports than any chassis has: a typo or garbage, not a config
-_STP_ALL_ATTRS = frozenset({"stp_disabled", "root_guard", "loop_guard"})
 _BPDU_BLOCK = ("bpdu-block", "interface")
 _RANGE_MEMBER = re.compile(r"^(.*)\[([0-9,\- ]+)\]$")
 
@@ -272,7 +273,7 @@ class _Port:
         self.family_line: int | None = None  # `family ethernet-switching`
         self.nonsw_line: int | None = None  # another family (inet, inet6, ...)
         self.storm_profile: tuple[str, int] | None = None
-        self.stp_stanza: int | None = None  # line of its own `rstp interface X` stanza
+        self.stp_stanza: dict[str, int] = {}  # protocol -> line of its own `interface X`
 
 
 class JunosParser:
@@ -286,7 +287,9 @@ class JunosParser:
         self.profiles: dict[str, dict] = {}
         self.stp_line: int | None = None
         self.stp_off_line: int | None = None
-        self.all_port: dict[str, tuple[object, int]] = {}  # `interface all` settings
+        # `interface all` settings: attr -> (value, line, protocol or "" outside STP)
+        self.all_port: dict[str, tuple[object, int, str]] = {}
+        self.edge_all_proto = ""
         self.noels_storm: dict[str, dict] = {}  # non-ELS storm-control per interface / all
         self.noels_shutdown: int | None = None
         self.ranges: dict[str, Interface] = {}
@@ -480,15 +483,13 @@ class JunosParser:
             elif "interface" in rest:
                 idx = rest.index("interface")
                 if idx + 1 < len(rest):
-                    self.stp_port(rest[idx + 1], rest[idx + 2:], ln)
+                    self.stp_port(proto, rest[idx + 1], rest[idx + 2:], ln)
         elif proto == "layer2-control" and len(rest) > 2 and rest[:2] == _BPDU_BLOCK:
             self.port_flag(rest[2], "bpdu_guard", True, ln)
 
-    def stp_port(self, name: str, rest: tuple[str, ...], ln: int) -> None:
+    def stp_port(self, proto: str, name: str, rest: tuple[str, ...], ln: int) -> None:
         if name != "all":
-            p = self.port(_phys(name))
-            if p.stp_stanza is None:
-                p.stp_stanza = ln
+            self.port(_phys(name)).stp_stanza.setdefault(proto, ln)
         if not rest:
             return
         r0 = rest[0]
@@ -496,20 +497,21 @@ class JunosParser:
             if name == "all":
                 self.dev.stp.set("edge_default", True, ln)
                 self.dev.stp.set("edge_default_trunk", True, ln)
+                self.edge_all_proto = proto
             else:
                 iface = self._iface(_phys(name), None)
                 iface.set("edge", True, ln)
                 iface.set("edge_trunk", True, ln)  # Junos edge applies to trunks as well
         elif r0 == "disable":
-            self.port_flag(name, "stp_disabled", True, ln)
+            self.port_flag(name, "stp_disabled", True, ln, proto)
         elif r0 == "no-root-port":
-            self.port_flag(name, "root_guard", True, ln)
+            self.port_flag(name, "root_guard", True, ln, proto)
         elif r0 == "bpdu-timeout-action":
-            self.port_flag(name, "loop_guard", True, ln)
+            self.port_flag(name, "loop_guard", True, ln, proto)
 
-    def port_flag(self, name: str, attr: str, value: object, ln: int) -> None:
+    def port_flag(self, name: str, attr: str, value: object, ln: int, proto: str = "") -> None:
         if name == "all":
-            self.all_port[attr] = (value, ln)
+            self.all_port[attr] = (value, ln, proto)
         else:
             self._iface(_phys(name), None).set(attr, value, ln)
 
@@ -618,19 +620,20 @@ class JunosParser:
         switched = [i for i in dev.interfaces.values() if i.switched]
         # `interface all` under a spanning-tree protocol reaches only the ports without a
         # stanza of their own (a port's own stanza replaces `all` for it, edge included)
-        for attr, (value, ln) in self.all_port.items():
+        for attr, (value, ln, proto) in self.all_port.items():
             for iface in switched:
                 if attr in iface.lines:
                     continue
                 p = self.ports.get(iface.name)
-                if attr in _STP_ALL_ATTRS and p is not None and p.stp_stanza is not None:
+                if proto and p is not None and proto in p.stp_stanza:
                     continue
                 iface.set(attr, value, ln)
         if dev.stp.edge_default:
             for iface in switched:
                 p = self.ports.get(iface.name)
-                if iface.edge is None and p is not None and p.stp_stanza is not None:
-                    iface.set("edge", False, p.stp_stanza)
+                own = p.stp_stanza.get(self.edge_all_proto) if p is not None else None
+                if iface.edge is None and own is not None:
+                    iface.set("edge", False, own)
         # non-ELS storm-control: per interface, else `interface all`
         if self.noels_storm:
             every = self.noels_storm.get("all")

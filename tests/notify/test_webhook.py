@@ -90,7 +90,8 @@ def test_notify_never_raises(report, monkeypatch):
         def enqueue(self, *a, **k):
             raise RuntimeError("database is locked")
 
-    cfg = NotifyConfig(
+    cfg = NotifyConfig.model_construct(
+        retries=3,
         email=EmailConfig(host="127.0.0.1", port=free_port(), to=["x@example.net"]),
         # the config refuses such a URL at load; notify must still survive one built directly
         webhooks=[WebhookConfig.model_construct(url="ftp://example.net/x", kind="generic",
