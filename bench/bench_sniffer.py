@@ -24,6 +24,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -74,7 +75,9 @@ def phase_stormguard(lab: StormLab, duration: float) -> dict:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = lab.net.popen(lab.listener_ns, sys.executable, "-m", "stormguard", "sniff",
                          "--iface", "l0", "--format", "json", "--update-interval-s", "1",
-                         "--duration", str(duration + 30), stdout=subprocess.PIPE,
+                         "--duration", str(duration + 30),
+                         "--evidence-dir", tempfile.mkdtemp(prefix="sg-bench-evidence-"),
+                         stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=env)
     events: list[dict] = []
     errs: list[str] = []

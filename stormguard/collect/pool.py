@@ -92,7 +92,7 @@ def _attempt(host: Host, known: KnownHosts, timeout: float, settings: PoolSettin
     thread.join(timeout)
     if thread.is_alive():
         ctx.abort()  # close the session: the stuck read returns, the thread ends soon
-        thread.join(2.0)
+        thread.join(0.2)  # a moment to finish cleanly; if not, it is abandoned (daemon)
         return name, None, CollectError(host.name, "timeout",
                                         f"no result within {timeout:g} s (watchdog)")
     if "ok" in box:

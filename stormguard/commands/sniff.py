@@ -41,8 +41,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="stormguard.yaml (its 'sniffer:' section)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
-    p.add_argument("--evidence-dir", metavar="DIR",
-                   help="write the first frames of each storm as a pcap here")
+    ev = p.add_mutually_exclusive_group()
+    ev.add_argument("--evidence-dir", metavar="DIR",
+                    help="write the first frames of each storm as a pcap here (live default: "
+                         "the user state directory, e.g. ~/.local/state/stormguard/evidence)")
+    ev.add_argument("--no-evidence", action="store_true", help="keep no evidence pcaps")
     for name, typ, helptext in _OVERRIDES:
         p.add_argument("--" + name.replace("_", "-"), type=typ, dest=name, default=None,
                        help=helptext)
@@ -58,6 +61,14 @@ def _config(args: argparse.Namespace) -> Any:
                if getattr(args, name) is not None}
     if args.evidence_dir:
         changes["evidence_dir"] = args.evidence_dir
+    elif args.no_evidence:
+        changes["evidence_dir"] = None
+    elif not args.pcap and not cfg.evidence_dir:
+        # Live storms are gone once they end: keep their first frames unless told not to.
+        # (A pcap file is its own evidence: nothing is written for --pcap unless asked.)
+        import platformdirs
+
+        changes["evidence_dir"] = str(platformdirs.user_state_path("stormguard") / "evidence")
     return replace(cfg, **changes).validate("command line")
 
 
@@ -68,10 +79,19 @@ def run(args: argparse.Namespace) -> int:
     cfg = _config(args)
     fmt = args.format
 
+    closed_pipe = False
+
     def emit(ev: Any) -> None:
+        nonlocal closed_pipe
+        if closed_pipe:
+            return
         line = ev.to_json() if fmt == "json" else ev.to_text()
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. `stormguard sniff ... | head -1`: stop watching
+            closed_pipe = True
+            engine.stop()
 
     engine = Engine(cfg, emit)
     if args.pcap:

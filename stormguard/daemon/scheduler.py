@@ -144,10 +144,10 @@ class JobRunner:
             if not acquire_job_lock(self.store, name, self.holder):
                 row = self.store.get_lock(lock_name(name))
                 who = row.holder if row else "?"
-                log.info("job %s: skipped, another process holds its lock (%s)", name, who,
-                         extra=kv(job=name, trigger=trigger, holder=who))
                 if interactive:
                     raise LockBusy(name, who)
+                log.info("job %s: skipped, another process holds its lock (%s)", name, who,
+                         extra=kv(job=name, trigger=trigger, holder=who))
                 return None
             try:
                 if scheduled_for is not None and self._already_ran(name, scheduled_for):

@@ -234,12 +234,13 @@ def run_daemon(cfg: Any) -> int:
     """Run until SIGTERM/SIGINT; exit code 0 on a clean stop."""
     daemon = Daemon(cfg)
     code = daemon.run()
-    sys.stdout.flush()
-    # Worker threads stuck on a device that ignored every timeout would keep the interpreter
-    # alive (pool threads are joined at exit); their runs are already marked, so leave now.
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
-           if t is not threading.main_thread()):
-        time.sleep(0.1)
+    # A worker stuck on a device that ignored every timeout would keep the interpreter alive
+    # (concurrent.futures joins its workers at exit, daemon threads or not); its run is marked
+    # already, so once the output is flushed, leave without waiting for it.
+    if any(t.is_alive() for t in threading.enumerate() if t is not threading.current_thread()):
+        time.sleep(0.2)
+        logging.shutdown()
+        sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
     return code

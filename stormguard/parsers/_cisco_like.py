@@ -34,7 +34,9 @@ exception.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 
 from stormguard.errors import InputError
@@ -113,8 +115,13 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
+@lru_cache(maxsize=256)
 def parse_number(token: str) -> float | None:
-    """``10.00`` -> 10.0, ``2k`` -> 2000.0, ``1.5m`` -> 1500000.0; None if unreadable."""
+    """``10.00`` -> 10.0, ``2k`` -> 2000.0, ``1.5m`` -> 1500000.0; None if unreadable.
+
+    Memoised: a config repeats the same few levels on hundreds of ports, and the ``2k`` form
+    costs a caught exception each time it is read afresh.
+    """
     try:
         value = float(token)
     except ValueError:
@@ -190,16 +197,14 @@ class _Parser:
     def run(self, text: str) -> Device:
         if text.startswith("\ufeff"):  # a BOM from a Windows editor
             text = text[1:]
-        lines = split_lines(text)
-        n = len(lines)
+        # One iterator over (line number, text): the loop and the free-text skippers (banners,
+        # macros) consume from it, so a skipped block is never looked at twice.
+        lines = enumerate(split_lines(text), 1)
         port_statement = self.interface_line
         iface: Interface | None = None  # current `interface` section
         vlans: list[Vlan] | None = None  # current `vlan` section
         child_indent = 0  # indent of the section's own statements; deeper = nested, ignored
-        i = 0
-        while i < n:
-            raw = lines[i]
-            i += 1
+        for i, raw in lines:
             if not raw:
                 continue
             c = raw[0]
@@ -252,9 +257,9 @@ class _Parser:
                     self.dev.set("hostname", words[1], i)
                     self.recognised += 1
             elif w0 == "banner":
-                i = self.skip_banner(lines, i, body, words)
+                self.skip_banner(lines, i, body, words)
             elif w0 == "macro" and len(words) > 1 and words[1] == "name":
-                i = self.skip_until(lines, i, "@")
+                self.skip_until(lines, i, "@")
             elif w0 == "version" and len(words) > 1:
                 self.dev.extra["version"] = body[8:].strip()
             elif w0 == "system" and words[1:3] == ["default", "switchport"]:
@@ -263,42 +268,38 @@ class _Parser:
         return self.dev
 
     # -- skipping free text ----------------------------------------------------------------
-    def skip_until(self, lines: list[str], i: int, end: str) -> int:
-        """Skip to just after the line that reads `end` (stripped); warn if it never comes."""
-        start = i
-        n = len(lines)
-        while i < n:
-            i += 1
-            if lines[i - 1].strip() == end:
-                return i
+    def skip_until(self, lines: Iterator[tuple[int, str]], start: int, end: str) -> None:
+        """Consume lines up to and including the one that reads `end` (stripped); warn if it
+        never comes. `start` is the line number of the statement that opened the block."""
+        for _, line in lines:
+            if line.strip() == end:
+                return
         self.warn(start, f"block not terminated by {end!r} before the end of the text", "")
-        return i
 
-    def skip_banner(self, lines: list[str], i: int, body: str, words: list[str]) -> int:
-        """Skip the banner text that starts on line `i` (1-based), return the next index.
+    def skip_banner(self, lines: Iterator[tuple[int, str]], start: int, body: str,
+                    words: list[str]) -> None:
+        """Consume the banner text that starts on line `start` (the ``banner`` statement).
 
         IOS/NX-OS: ``banner motd ^C`` ... ``^C`` (any delimiter character; ``^C`` is how IOS
         shows ETX). EOS: ``banner login`` then text then a line ``EOF``.
         """
         if len(words) < 2:
-            return i
+            return
         rest = body[6:].lstrip()[len(words[1]) :].lstrip()
         if not rest:
-            return self.skip_until(lines, i, "EOF") if self.d.banner_ends_with_eof else i
+            if self.d.banner_ends_with_eof:
+                self.skip_until(lines, start, "EOF")
+            return
         if rest.startswith("^C"):
             delim, tail = "^C", rest[2:]
         else:
             delim, tail = rest[0], rest[1:]
         if delim in tail:
-            return i  # one-line banner
-        start = i
-        n = len(lines)
-        while i < n:
-            i += 1
-            if delim in lines[i - 1]:
-                return i
+            return  # one-line banner
+        for _, line in lines:
+            if delim in line:
+                return
         self.warn(start, "banner not terminated before the end of the text", body)
-        return i
 
     # -- global statements -----------------------------------------------------------------
     def default_switchport(self, rest: list[str], on: bool, ln: int) -> None:

@@ -137,6 +137,8 @@ class Detector:
         self.tracker = tracker
         self.speed_mbps = speed_mbps
         self.evidence_writer = evidence_writer
+        #: frames to keep per event; none when there is nowhere to write them
+        self.evidence_frames = config.evidence_frames if evidence_writer is not None else 0
         self.window: deque[Bucket] = deque(maxlen=config.window_buckets)
         self.baseline: float | None = None
         self.baseline_n = 0
@@ -145,7 +147,6 @@ class Detector:
         self.open: _Open | None = None
         self.last_pps = 0.0
         self.evidence_wanted = 0  # frames the engine should copy into buckets for evidence
-        self._seq = 0
 
     # -- decisions ---------------------------------------------------------------------
     def on_bucket(self, bucket: Bucket) -> list[StormEvent]:
@@ -174,7 +175,7 @@ class Detector:
                 self.over_run += 1
                 self._pending.clear()  # a suspicious second is never learned
                 # Start copying frames as soon as a storm looks likely, not only once it opens.
-                self.evidence_wanted = self.cfg.evidence_frames
+                self.evidence_wanted = self.evidence_frames
                 if self.over_run >= cfg.open_windows:
                     events.append(self._start(now, pps, bps, trip))
             return events
@@ -230,7 +231,6 @@ class Detector:
 
     def _start(self, now: float, pps: float, bps: float,
                trip: tuple[str, float | None, float | None]) -> StormEvent:
-        self._seq += 1
         # The storm began where the buckets' own rates last rose above the closing level.
         close_pps, close_bps = trip[1], trip[2]
         bs = self.cfg.bucket_s
@@ -251,7 +251,7 @@ class Detector:
             self._accumulate(ev, b)
         # Frames from just before the trigger count as evidence too (samples of each bucket).
         pre = [s for b in self.window for s in b.samples]
-        ev.frames_kept = (pre + ev.frames_kept)[:self.cfg.evidence_frames]
+        ev.frames_kept = (pre + ev.frames_kept)[:self.evidence_frames]
         ev.peak_pps = pps
         self._loop_evidence(ev, streak[-1].index)
         self.over_run = 0
@@ -291,13 +291,13 @@ class Detector:
         for k, c in b.sources.items():
             if k in src or len(src) < 4096:
                 src[k] = src.get(k, 0) + c
-        if b.evidence_frames and len(ev.frames_kept) < self.cfg.evidence_frames:
-            room = self.cfg.evidence_frames - len(ev.frames_kept)
+        if b.evidence_frames and len(ev.frames_kept) < self.evidence_frames:
+            room = self.evidence_frames - len(ev.frames_kept)
             ev.frames_kept.extend(b.evidence_frames[:room])
-        if len(ev.frames_kept) >= self.cfg.evidence_frames:
+        if len(ev.frames_kept) >= self.evidence_frames:
             self.evidence_wanted = 0
         else:
-            self.evidence_wanted = self.cfg.evidence_frames - len(ev.frames_kept)
+            self.evidence_wanted = self.evidence_frames - len(ev.frames_kept)
 
     def _loop_evidence(self, ev: _Open, now_index: int) -> None:
         cfg = self.cfg
@@ -331,9 +331,9 @@ class Detector:
             ev.evidence.append(name)
 
     def _maybe_write_evidence(self, ev: _Open, final: bool) -> None:
-        if ev.pcap_done or self.evidence_writer is None or not self.cfg.evidence_frames:
+        if ev.pcap_done or self.evidence_writer is None or not self.evidence_frames:
             return
-        if final or len(ev.frames_kept) >= self.cfg.evidence_frames:
+        if final or len(ev.frames_kept) >= self.evidence_frames:
             ev.pcap_done = True
             if ev.frames_kept:
                 ev.frames_kept.sort(key=lambda rec: rec[0])

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stormguard.sniffer.config import SnifferConfig
 from stormguard.sniffer.detector import Detector, MacTracker
@@ -27,6 +28,9 @@ from stormguard.sniffer.events import StormEvent
 from stormguard.sniffer.evidence import EvidenceStore
 from stormguard.sniffer.frames import is_group_address
 from stormguard.sniffer.window import Bucket, IfaceWindow
+
+if TYPE_CHECKING:
+    from stormguard.sniffer.capture import CaptureSocket
 
 EventSink = Callable[[StormEvent], None]
 LIVE_GRACE_S = 0.03  # ring blocks are handed over after <= 10 ms; wait a bit longer
@@ -39,7 +43,7 @@ class Engine:
         self.tracker = MacTracker(config.window_buckets)
         self.windows: dict[str, IfaceWindow] = {}
         self.detectors: dict[str, Detector] = {}
-        self.captures: dict[str, object] = {}
+        self.captures: dict[str, CaptureSocket] = {}
         self._rx_last: dict[str, int | None] = {}
         self.evidence = EvidenceStore(config.evidence_dir) if config.evidence_dir else None
         self.sink_errors = 0
@@ -62,11 +66,11 @@ class Engine:
     def _on_bucket(self, iface: str, bucket: Bucket) -> None:
         cap = self.captures.get(iface)
         if cap is not None:  # live: what the kernel counted and dropped meanwhile
-            packets, drops = cap.poll_stats()  # type: ignore[attr-defined]
+            packets, drops = cap.poll_stats()
             bucket.kernel = packets
             bucket.kernel_known = True
             bucket.dropped = drops
-            rx = cap.iface_rx()  # type: ignore[attr-defined]
+            rx = cap.iface_rx()
             last = self._rx_last.get(iface)
             if rx is not None and last is not None:
                 bucket.iface_rx = rx - last
@@ -150,7 +154,7 @@ class Engine:
         poller = select.poll()
         caps = list(self.captures.items())
         for _, cap in caps:
-            poller.register(cap.fileno(), select.POLLIN | select.POLLERR)  # type: ignore[attr-defined]
+            poller.register(cap.fileno(), select.POLLIN | select.POLLERR)
         handlers = [(cap, self.windows[iface].add) for iface, cap in caps]
         windows = list(self.windows.values())
         end = time.monotonic() + duration if duration is not None else None
@@ -163,7 +167,7 @@ class Engine:
                     break
                 poller.poll(20)
                 for cap, add in handlers:
-                    cap.read(add)  # type: ignore[attr-defined]
+                    cap.read(add)
                 now = time.time()
                 self.last_ts = now
                 for w in windows:
@@ -191,7 +195,7 @@ class Engine:
         """Per-interface capture totals since open: read, kernel, dropped, ratio."""
         out: dict[str, dict[str, int | float | None]] = {}
         for iface, cap in self.captures.items():
-            st = cap.stats  # type: ignore[attr-defined]
+            st = cap.stats
             acc = st.read + st.dropped
             out[iface] = {"read": st.read, "kernel": st.kernel, "dropped": st.dropped,
                           "ratio": (st.read / acc) if acc else 1.0}
@@ -199,5 +203,5 @@ class Engine:
 
     def close(self) -> None:
         for cap in self.captures.values():
-            cap.close()  # type: ignore[attr-defined]
+            cap.close()
         self.captures.clear()

@@ -12,8 +12,10 @@ sends one broadcast from ``h``; with STP off that frame circulates forever (both
 and ``br-a`` floods every copy to the listener. :meth:`StormLab.break_loop` sets ``a2`` down,
 which ends the storm at once.
 
-Options: ``rate_limit`` puts a ``tc tbf`` on every loop-link end so the storm runs at a
-repeatable ~20k frames/s and leaves CPU for the test; ``stp=True`` creates both bridges with
+Options: ``second_listener`` also attaches the listener to ``br-b`` (``lb``/``l1``), so a
+sniffer on ``l0`` and ``l1`` sees the same looping source on two interfaces; ``rate_limit``
+puts a ``tc tbf`` on every loop-link end so the storm runs at a repeatable ~20-30k frames/s
+and leaves CPU for the test; ``stp=True`` creates both bridges with
 ``stp_state 1 forward_delay 200`` (2 s, the kernel minimum) *before* any port exists, so the
 kernel blocks one loop port and no storm forms.
 
@@ -86,8 +88,9 @@ class StormLab:
     HOST_MAC = "02:53:47:00:00:01"
 
     def __init__(self, stp: bool = False, rate_limit: bool = True, ipv6: bool = False,
-                 prefix: str | None = None) -> None:
+                 prefix: str | None = None, second_listener: bool = False) -> None:
         self.stp = stp
+        self.second_listener = second_listener
         self.rate_limit = rate_limit
         self.ipv6 = ipv6
         self.net = NetnsLab(prefix or unique_prefix("sgl"))
@@ -141,6 +144,11 @@ class StormLab:
         # Listener and host attachments.
         n.add_veth("la", self.a, "l0", self.listener_ns, up=False)
         n.add_veth("hb", self.b, "h0", self.host_ns, up=False)
+        if self.second_listener:  # l1: the listener also attached to br-b
+            n.add_veth("lb", self.b, "l1", self.listener_ns, up=False)
+            n.set_master(self.b, "lb", "br-b")
+            n.link_up(self.b, "lb")
+            n.link_up(self.listener_ns, "l1")
         n.ip(self.host_ns, "link", "set", "h0", "address", self.HOST_MAC)
         # The two loop links, created down.
         n.add_veth("a1", self.a, "b1", self.b, up=False)

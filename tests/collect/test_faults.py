@@ -60,9 +60,9 @@ def test_retries_only_where_a_retry_can_help(fault_results) -> None:
 def test_run_is_bounded_by_the_timeouts(fault_results) -> None:
     results, wall = fault_results
     hang = results["bad002"]
-    # two attempts of 4 s plus a backoff of at most 0.2 s, plus connection set-up slack
-    assert 8.0 <= hang.duration_s < 12.0, hang.duration_s
-    assert wall < 14.0
+    # two attempts of 4 s plus a backoff of at most 0.2 s, plus a little slack
+    assert 8.0 <= hang.duration_s < 10.0, hang.duration_s
+    assert wall < 12.0
 
 
 def test_the_password_never_shows_in_errors(fault_results, test_password: str) -> None:
@@ -89,11 +89,11 @@ def test_watchdog_ends_an_attempt_that_ignores_its_own_timeouts(
         known_hosts: KnownHosts) -> None:
     """A driver stuck in a read that never times out: the pool's wall clock ends it, closes
     the session (the registered closer) and moves on."""
-    closed = threading.Event()
+    closed = {f"stuck{i}": threading.Event() for i in range(3)}
 
     def stuck(host: Host, ctx: CollectContext) -> Collected:
-        ctx.on_abort(closed.set)
-        closed.wait(30)  # "blocked in a socket read" until the session is closed under it
+        ctx.on_abort(closed[host.name].set)
+        closed[host.name].wait(30)  # "blocked in a read" until the session is closed under it
         raise CollectError(host.name, "protocol", "channel closed")
 
     register_driver("test-stuck", stuck)
@@ -103,7 +103,7 @@ def test_watchdog_ends_an_attempt_that_ignores_its_own_timeouts(
     t0 = time.monotonic()
     results = collect_many(hosts, known_hosts=known_hosts, settings=PoolSettings(workers=3))
     assert time.monotonic() - t0 < 3.0
-    assert closed.is_set()
+    assert all(e.is_set() for e in closed.values())
     assert [r.failure_class for r in results] == ["timeout"] * 3
     assert all("watchdog" in r.error.message for r in results)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -100,10 +101,8 @@ class DaemonProc:
                             return rec
                 raise AssertionError(f"{self.name}: no log line with {text!r} within "
                                      f"{timeout:g} s; log:\n" + "\n".join(self.lines[-40:]))
-            try:
+            with contextlib.suppress(queue.Empty):
                 self._q.get(timeout=min(left, 0.5))
-            except queue.Empty:
-                pass
 
     def signal(self, sig: int) -> None:
         self.proc.send_signal(sig)

@@ -14,7 +14,7 @@ from stormguard.sniffer.pcapfile import read_frames
 from stormguard.testing.stormlab import arp_request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from timeline import LOOP_FRAME, T0, Timeline, distinct_frame, tagged
+from sniff_timeline import LOOP_FRAME, T0, Timeline, distinct_frame, tagged
 
 REQUIRED = {"event", "id", "iface", "ts", "pps", "peak_pps", "frames", "vlans", "classes",
             "top_sources", "evidence", "coverage"}

@@ -16,7 +16,7 @@ from stormguard.sniffer.evidence import write_pcap
 from stormguard.sniffer.pcapfile import read_frames
 
 sys.path.insert(0, os.path.dirname(__file__))
-from timeline import LOOP_FRAME, T0, distinct_frame
+from sniff_timeline import LOOP_FRAME, T0, distinct_frame
 
 UNICAST = bytes.fromhex("020000000099") + LOOP_FRAME[6:]
 
@@ -134,6 +134,26 @@ def test_truncated_pcap_reports_events_so_far_then_one_line_error(tmp_path: Path
     assert n == 120 + 9000
 
 
+def test_truncated_pcapng(tmp_path: Path) -> None:
+    from scapy.utils import RawPcapNgWriter
+
+    p = tmp_path / "cut.pcapng"
+    w = RawPcapNgWriter(str(p))
+    w.write_header(None)
+    for ts, data, _ in storm_records()[:5000]:
+        w._write_packet(data, linktype=1, sec=ts, ifname=b"eth9")
+    w.close()
+    data = p.read_bytes()
+    p.write_bytes(data[:len(data) - 50])
+    proc = sniff("--pcap", str(p), "--format", "json")
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "cut.pcapng: truncated at byte" in proc.stderr
+    events = events_of(proc)
+    assert [e["event"] for e in events] == ["storm-start", "storm-end"]
+    assert events[0]["iface"] == "eth9"
+
+
 @pytest.mark.parametrize("content, message", [
     (b"GIF89a this is not a capture at all" * 10, "not a pcap or pcapng file"),
     (b"", "not a pcap or pcapng file"),
@@ -187,3 +207,17 @@ def test_sniff_command_does_not_import_scapy() -> None:
             "print('scapy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_evidence_defaults() -> None:
+    from stormguard.cli import build_parser
+    from stormguard.commands.sniff import _config
+
+    parser = build_parser("sniff")
+    live = _config(parser.parse_args(["sniff", "--iface", "eth1"]))
+    assert live.evidence_dir and live.evidence_dir.endswith("stormguard/evidence")
+    assert _config(parser.parse_args(["sniff", "--iface", "eth1", "--no-evidence"])) \
+        .evidence_dir is None
+    assert _config(parser.parse_args(["sniff", "--pcap", "x.pcap"])).evidence_dir is None
+    assert _config(parser.parse_args(["sniff", "--pcap", "x.pcap", "--evidence-dir", "/tmp/e"])) \
+        .evidence_dir == "/tmp/e"

@@ -22,7 +22,7 @@ import pytest
 from stormguard.testing.stormlab import StormLab
 
 sys.path.insert(0, os.path.dirname(__file__))
-from conftest import SnifferProc, start_sniffer
+from sniff_proc import SnifferProc, start_sniffer
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 
@@ -147,9 +147,35 @@ def test_tcpdump_recording_as_pcap_and_pcapng_gives_storm_events(
         assert events[-1]["frames"] >= 20_000
 
 
+def test_two_interfaces_see_the_loop_and_a_mac_flap() -> None:
+    with StormLab(rate_limit=True, second_listener=True) as lab:
+        sn = start_sniffer(lab.net, lab.listener_ns, "l0", "--iface", "l1", "--duration", "40",
+                           "--no-evidence")
+        try:
+            sn.wait_ready()
+            closed = lab.close_loop()
+            time.sleep(2.0)
+            lab.break_loop()
+            time.sleep(2.5)
+        finally:
+            sn.stop()
+    events = [e for _, e in sn.events]
+    starts = {e["iface"]: e for e in events if e["event"] == "storm-start"}
+    assert set(starts) == {"l0", "l1"}, events
+    for start in starts.values():
+        assert start["ts"] - closed <= 1.0
+    ends = [e for e in events if e["event"] == "storm-end"]
+    assert {e["iface"] for e in ends} == {"l0", "l1"}
+    flapped = [e for e in ends if "mac-flap" in e["evidence"]]
+    assert flapped, [e["evidence"] for e in ends]
+    # The looping ARP's sender shows up on both interfaces (other lab MACs may too).
+    where = {w["mac"]: w["seen_on"] for e in flapped for w in e["evidence_detail"]["mac-flap"]}
+    assert where.get(StormLab.HOST_MAC) == ["l0", "l1"], where
+
+
 def test_stp_on_prevents_the_storm() -> None:
     with StormLab(stp=True, rate_limit=True) as lab:
-        sn = start_sniffer(lab.net, lab.listener_ns, "l0", "--duration", "40")
+        sn = start_sniffer(lab.net, lab.listener_ns, "l0", "--duration", "40", "--no-evidence")
         try:
             sn.wait_ready()
             lab.close_loop(seed=False)
@@ -170,7 +196,7 @@ def test_stp_on_prevents_the_storm() -> None:
 
 def test_ordinary_traffic_raises_nothing() -> None:
     with StormLab(rate_limit=True) as lab:
-        sn = start_sniffer(lab.net, lab.listener_ns, "l0", "--duration", "40")
+        sn = start_sniffer(lab.net, lab.listener_ns, "l0", "--duration", "40", "--no-evidence")
         try:
             sn.wait_ready()
             lab.start_ordinary_traffic(fps=20)  # 20 ARP + 20 multicast per second

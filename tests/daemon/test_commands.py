@@ -1,0 +1,98 @@
+"""`stormguard run-now` and `stormguard status`, run as the user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from daemon_kit import PASSWORD, free_port, open_store, runs_of, write_setup
+
+from stormguard.daemon.scheduler import make_holder
+
+HEALTHY = ["sw-ios", "sw-eos", "sw-junos"]
+
+
+def sg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STORMGUARD_")}
+    return subprocess.run([sys.executable, "-m", "stormguard", *args], capture_output=True,
+                          text=True, timeout=120, env=env, cwd=cwd)
+
+
+def test_run_now_then_status(tmp_path: Path, fakes) -> None:
+    cfg = write_setup(tmp_path, fakes, names=HEALTHY)
+    proc = sg("run-now", "--config", str(cfg), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("run 1 (nightly): ok in ")
+    assert re.search(r"^collected\s+3$", out, re.M)
+    assert re.search(r"^devices audited\s+3$", out, re.M)
+    assert re.search(r"^findings: high\s+[1-9]", out, re.M)
+    report = tmp_path / "reports" / "report-run-1.html"
+    assert f"report (html): {report}" in out and report.is_file()
+    assert PASSWORD not in out + proc.stderr
+    [run] = runs_of(cfg)
+    assert (run.kind, run.trigger, run.status) == ("nightly", "run-now", "ok")
+
+    status = sg("status", "--config", str(cfg), cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    text = status.stdout
+    assert "last runs:" in text
+    row = next(line for line in text.splitlines() if line.startswith("1 "))
+    assert row.split()[:4] == ["1", "nightly", "run-now", "ok"]
+    assert "3/3" in row
+    assert "schedule:" in text
+    sched = next(line for line in text.splitlines() if re.match(r"nightly\s+0 2 \* \* \*", line))
+    assert " 02:00:00" in sched  # next run: 02:00 local time
+    assert "failing devices (run 1): none" in text
+
+    doc = json.loads(sg("status", "--config", str(cfg), "--format", "json",
+                        cwd=tmp_path).stdout)
+    assert doc["runs"][0]["status"] == "ok" and doc["runs"][0]["collect"]["collected"] == 3
+    assert doc["runs"][0]["stages"] == {"collect": "ok", "audit": "ok", "report": "ok",
+                                        "notify": "ok"}
+    assert "T02:00:00" in doc["jobs"][0]["next_run"]
+
+
+def test_failing_devices_show_in_run_now_and_status(tmp_path: Path, fakes) -> None:
+    cfg = write_setup(tmp_path, fakes, names=["sw-ios"])
+    inv = tmp_path / "inventory.yaml"
+    inv.write_text(inv.read_text() + f"  sw-gone:\n    hostname: 127.0.0.1\n"
+                   f"    port: {free_port()}\n    platform: arista_eos\n")
+    proc = sg("run-now", "nightly", "--config", str(cfg), cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("run 1 (nightly): partial")
+    assert re.search(r"^failed: unreachable\s+1$", proc.stdout, re.M)
+    assert re.search(r"^sw-gone\s+unreachable\s", proc.stdout, re.M)
+    text = sg("status", "--config", str(cfg), cwd=tmp_path).stdout
+    assert "failing devices (run 1):" in text
+    assert re.search(r"^sw-gone\s+unreachable\s", text, re.M)
+
+
+def test_run_now_honours_the_lock(tmp_path: Path, fakes) -> None:
+    cfg = write_setup(tmp_path, fakes, names=HEALTHY)
+    store = open_store(cfg)
+    holder = make_holder()  # this (live) test process holds the job, like a daemon would
+    try:
+        assert store.acquire_lock("job:nightly", holder, 120)
+        proc = sg("run-now", "--config", str(cfg), cwd=tmp_path)
+        assert proc.returncode == 1
+        assert proc.stderr.strip() == (f"stormguard run-now: job nightly is already running "
+                                       f"({holder}); not started")
+        assert runs_of(cfg) == []
+        text = sg("status", "--config", str(cfg), cwd=tmp_path).stdout
+        assert f"running ({holder})" in text
+    finally:
+        store.release_lock("job:nightly", holder)
+        store.close()
+
+
+def test_run_now_unknown_job_is_one_line(tmp_path: Path, fakes) -> None:
+    cfg = write_setup(tmp_path, fakes, names=HEALTHY)
+    proc = sg("run-now", "weekly", "--config", str(cfg), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"stormguard run-now: error: job 'weekly' is not in {cfg} "
+                                   "(jobs: nightly)")
