@@ -179,6 +179,7 @@ class AlertChannel(SecretRef, _UrlByReference):
 
 
 class AlertsConfig(_Section):
+    severity: Literal["info", "warning", "critical"] = "critical"  # of a storm alert
     reminder_minutes: float = 15.0
     channels: list[AlertChannel] = Field(default_factory=list)
     max_attempts: int = 0  # 0: retry forever (with backoff capped at max_backoff_s)
@@ -200,12 +201,32 @@ class StormguardConfig(_Section):
     collect: CollectConfig = Field(default_factory=CollectConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
-    sniffers: list[SnifferConfig] = Field(default_factory=list)
+    sniffers: list[SnifferConfig] = Field(default_factory=list)  # superseded by `sniffer`
+    # The sniffer engine's settings (interfaces, thresholds, hysteresis, evidence ...): the keys
+    # of stormguard.sniffer.config.SnifferConfig, validated by it.
+    sniffer: dict[str, Any] = Field(default_factory=dict)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     shutdown_timeout_s: float = 30.0
 
     source: str = Field(default="", exclude=True)  # the file it came from, for messages
+
+    @field_validator("sniffer")
+    @classmethod
+    def _sniffer_settings(cls, v: dict[str, Any]) -> dict[str, Any]:
+        from stormguard.sniffer.config import SnifferConfig as EngineSettings
+
+        try:
+            EngineSettings.from_mapping(v, "sniffer")
+        except ConfigError as exc:
+            raise ValueError(str(exc).removeprefix("sniffer: ")) from None
+        return v
+
+    def sniffer_config(self) -> Any:
+        """The sniffer engine's settings (:class:`stormguard.sniffer.config.SnifferConfig`)."""
+        from stormguard.sniffer.config import SnifferConfig as EngineSettings
+
+        return EngineSettings.from_mapping(self.sniffer, f"{self.source or 'config'}: sniffer")
 
     def resolved_database_url(self) -> str:
         env = os.environ.get("STORMGUARD_DATABASE_URL", "").strip()

@@ -87,8 +87,9 @@ class Alerter:
             if state is None:
                 row = self.store.storm_event_by_key(key)
                 if row is None:
+                    started = _ts(d.get("started_at") or d.get("ts"))
                     row_id = self.store.create_storm_event(
-                        iface, self.host, ts, key=key, updated_at=ts, **fields)
+                        iface, self.host, started, key=key, updated_at=ts, **fields)
                 else:
                     row_id = row.id
                 state = (row_id, 0, ts)
@@ -104,7 +105,9 @@ class Alerter:
                     last = ts
                 self._events[key] = (row_id, n, last)
             elif kind == "storm-end":
-                self.store.end_storm_event(row_id, ts, **fields)
+                if d.get("pcap"):
+                    fields["pcap_path"] = d["pcap"]
+                self.store.end_storm_event(row_id, _ts(d.get("ended_at") or ts), **fields)
                 self._enqueue("resolved", key, severity, iface, ts, d, fields)
                 self._events.pop(key, None)
         self._wake.set()
@@ -113,7 +116,7 @@ class Alerter:
                  d: dict[str, Any], fields: dict[str, Any]) -> None:
         status = what.split(":", 1)[0]
         row = self.store.storm_event_by_key(key)
-        started = row.started_at if row else ts
+        started = row.started_at if row else _ts(d.get("started_at") or ts)
         alert = Alert(
             key=key, status=status, severity=severity, host=self.host, iface=iface,  # type: ignore[arg-type]
             summary=_summary(status, iface, d),

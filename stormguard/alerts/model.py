@@ -50,10 +50,28 @@ class Alert:
         if self.evidence:
             lines.append("loop evidence: " + ", ".join(self.evidence))
         if self.vlans:
-            lines.append("VLANs: " + ", ".join(str(v) for v in self.vlans[:20]))
+            lines.append("VLANs: " + self.vlan_text())
         if self.top_sources:
-            lines.append("top sources: " + ", ".join(str(s) for s in self.top_sources[:5]))
+            lines.append("top sources: " + self.sources_text())
         return "\n".join(lines)
+
+    def vlan_text(self, limit: int = 20) -> str:
+        """VLANs as the sniffer reports them ({"vlan": 10, "frames": N}) or plain IDs."""
+        out = []
+        for v in self.vlans[:limit]:
+            vid = v.get("vlan") if isinstance(v, dict) else v
+            out.append("untagged" if vid is None else str(vid))
+        return ", ".join(out)
+
+    def sources_text(self, limit: int = 5) -> str:
+        out = []
+        for s in self.top_sources[:limit]:
+            if isinstance(s, dict):
+                vlan = f" vlan {s['vlan']}" if s.get("vlan") is not None else ""
+                out.append(f"{s.get('mac')}{vlan} ({s.get('frames', 0):,} frames)")
+            else:
+                out.append(str(s))
+        return ", ".join(out)
 
     def to_payload(self) -> dict[str, Any]:
         d = asdict(self)

@@ -72,6 +72,19 @@ def _config(args: argparse.Namespace) -> Any:
     return replace(cfg, **changes).validate("command line")
 
 
+def _alerter(config_path: str) -> Any:
+    """Store + alert outbox from stormguard.yaml; delivery runs in a background thread."""
+    from stormguard.alerts.dispatcher import Alerter
+    from stormguard.config import load_config
+    from stormguard.store import Store
+
+    full = load_config(config_path)
+    store = Store.open(full.resolved_database_url())
+    alerter = Alerter(store, full.alerts, severity=full.alerts.severity)
+    alerter.start()
+    return alerter
+
+
 def run(args: argparse.Namespace) -> int:
     from stormguard.errors import InputError
     from stormguard.sniffer.engine import Engine
@@ -92,6 +105,20 @@ def run(args: argparse.Namespace) -> int:
         except BrokenPipeError:  # e.g. `stormguard sniff ... | head -1`: stop watching
             closed_pipe = True
             engine.stop()
+
+    alerter = None
+    if args.config and not args.pcap:
+        # Live with a stormguard.yaml: store every event and alert through the outbox.
+        alerter = _alerter(args.config)
+        printer = emit
+
+        def emit(ev: Any) -> None:  # type: ignore[no-redef]
+            try:
+                alerter.on_event(ev)
+            except Exception as exc:  # the store may be down: keep watching, say so
+                print(f"# could not record/alert event {ev.id}: {type(exc).__name__}: {exc}",
+                      file=sys.stderr, flush=True)
+            printer(ev)
 
     engine = Engine(cfg, emit)
     if args.pcap:
@@ -115,6 +142,10 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, old)
         cov = engine.coverage()
         engine.close()
+        if alerter is not None:
+            alerter.stop()
+            alerter.deliver_due()  # a last try; what is still undelivered stays in the outbox
+            alerter.store.close()
     for iface, c in cov.items():  # on stderr, so JSON lines on stdout stay clean
         print(f"# {iface}: read {c['read']} dropped {c['dropped']} "
               f"kernel {c['kernel']} coverage {float(c['ratio'] or 0) * 100:.2f}%",

@@ -56,13 +56,15 @@ def free_port() -> int:
 class DaemonProc:
     """`stormguard daemon` in a subprocess with JSON logs read line by line."""
 
-    def __init__(self, config: Path, name: str = "daemon") -> None:
+    def __init__(self, config: Path, name: str = "daemon",
+                 prefix: list[str] | None = None) -> None:
         env = dict(os.environ)
         env.pop("STORMGUARD_DATABASE_URL", None)
         env.pop("STORMGUARD_CONFIG", None)
         self.name = name
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "stormguard", "daemon", "--config", str(config),
+            [*(prefix or []), sys.executable, "-m", "stormguard", "daemon", "--config",
+             str(config),
              "--log-format", "json"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
             cwd=config.parent)

@@ -19,8 +19,9 @@ def body(alert: Alert) -> dict:
         fields.append({"title": "Loop evidence", "value": ", ".join(alert.evidence),
                        "short": False})
     if alert.vlans:
-        fields.append({"title": "VLANs", "value": ", ".join(map(str, alert.vlans[:20])),
-                       "short": True})
+        fields.append({"title": "VLANs", "value": alert.vlan_text(), "short": True})
+    if alert.top_sources:
+        fields.append({"title": "Top sources", "value": alert.sources_text(), "short": False})
     return {
         "text": alert.title,
         "attachments": [{"color": _COLOR[alert.status], "title": alert.title,
