@@ -77,8 +77,9 @@ def wait_run_done(db_url: str, timeout: float) -> float:
     with Store.open(db_url, recover=False) as store:
         while time.monotonic() - t0 < timeout:
             runs = store.list_runs(limit=1, kind="nightly")
-            if runs and runs[0].id > 1 and runs[0].status != "running":
-                return runs[0].duration_s or 0.0
+            r = runs[0] if runs else None
+            if r is not None and r.id > 1 and "notify" in (r.summary or {}).get("stages", {}):
+                return float(r.summary.get("duration_s") or r.duration_s or 0.0)
             time.sleep(0.5)
     raise SystemExit("the daemon's run did not finish in time")
 
@@ -125,7 +126,9 @@ def main() -> int:
         if args.fleet:
             run_s = wait_run_done(db_url, 300)
             rss_after_run = status_kb(proc.pid, "VmRSS")
-        time.sleep(max(0.0, args.settle - (time.monotonic() - t_start)))
+            time.sleep(args.settle)  # the run's last writes, then quiet
+        else:
+            time.sleep(max(0.0, args.settle - (time.monotonic() - t_start)))
         url = f"http://127.0.0.1:{port}/metrics"
         hz = os.sysconf("SC_CLK_TCK")
         c0, t0 = cpu_ticks(proc.pid), time.monotonic()
@@ -153,7 +156,8 @@ def main() -> int:
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     if run_s is not None:
-        print(f"pipeline run over {args.fleet} fake switches: {run_s:.1f} s; "
+        print(f"pipeline run (collect+audit+report+notify) over {args.fleet} fake switches: "
+              f"{run_s:.1f} s; "
               f"RSS after it {rss_after_run / 1024:.1f} MiB")
     print(f"idle over {t1 - t0:.0f} s with {scrapes} scrape(s): CPU {cpu_pct:.3f} % of one core "
           f"({c1 - c0} ticks at {hz} Hz)  [goal < 1 %]")

@@ -2,29 +2,44 @@
 
 Measures, on a generated realistic 3,000-line IOS config with 300 interfaces (bench/gen_ios.py):
 
-1. configs audited per second on one core (parse + effective values + every rule), in-process;
-2. wall time of `stormguard lint FILE` including interpreter start (a fresh process each run);
+1. configs audited per second on one core (parse + effective values + every rule), in-process,
+   with the time split into parse / effective values / rules, and platform detection apart;
+2. wall time of `stormguard lint FILE` including interpreter start (a fresh process each run,
+   bytecode cache warm as after `pip install`), with the CPU time the process used;
 3. the same storm checks (trunk allows all VLANs, edge on trunk, edge without BPDU guard,
    no broadcast storm-control, no storm-control action) done through hier_config, a
-   general-purpose hierarchical config parser, and the ratio of the two.
+   general-purpose hierarchical config parser, the ratio of the two, and whether both find the
+   same findings;
+4. parse time per platform on generated configs of each syntax (bench/gen_configs.py), at the
+   normal size and 4x it, so a parser whose cost per line grows with the file shows up.
 
-Run:  .venv/bin/python bench/bench_lint.py [--runs 5]
-Figures go into BENCHMARKS.md by hand, with the machine and date.
+Why CPU time: the benchmark machine is shared, and wall time on a loaded machine measures the
+neighbours. `time.process_time` counts only this process's CPU; each figure is the median of
+several runs (the minimum is shown too), and the load average is printed with the results.
+
+Run:  .venv/bin/python bench/bench_lint.py [--runs 7] [--skip-hier-config]
+Figures go into BENCHMARKS.md (section "Lint") by hand, with the machine and date.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_ios import generate
+from gen_configs import GENERATORS  # noqa: E402
+from gen_ios import generate  # noqa: E402
+
+SHARED_CHECKS = {"SG101", "SG202", "SG204", "SG301", "SG303"}
 
 
 def pin_one_core() -> None:
@@ -32,21 +47,59 @@ def pin_one_core() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
-def stormguard_audit(text: str) -> set[tuple[str, str]]:
+def load() -> str:
+    try:
+        with open("/proc/loadavg") as fh:
+            return " ".join(fh.read().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def cpu_ms(fn: Callable[[], object], runs: int, min_seconds: float = 0.4) -> list[float]:
+    """CPU milliseconds per call of `fn`: `runs` samples, each the mean over enough calls to
+    last `min_seconds` of CPU (so the clock's granularity does not matter)."""
+    fn()  # warm up: imports, caches
+    t0 = time.process_time()
+    fn()
+    once = max(time.process_time() - t0, 1e-4)
+    per_sample = max(1, int(min_seconds / once))
+    out = []
+    for _ in range(runs):
+        t0 = time.process_time()
+        for _ in range(per_sample):
+            fn()
+        out.append((time.process_time() - t0) / per_sample * 1000)
+    return out
+
+
+def fmt(samples: list[float]) -> str:
+    return f"median {statistics.median(samples):7.2f} ms (min {min(samples):.2f})"
+
+
+# ----------------------------------------------------------------------------------------------
+# the two implementations of the storm checks
+
+
+def stormguard_findings(text: str, policy: object) -> set[tuple[str, str]]:
     from stormguard.engine import audit
     from stormguard.parsers import parse_config
-    from stormguard.policy import load_policy
 
-    policy = _POLICY.get("p") or _POLICY.setdefault("p", load_policy([]))
-    devices = parse_config(text, "cisco_ios", source="bench.cfg")
-    result = audit(devices, policy)
+    result = audit(parse_config(text, "cisco_ios", source="bench.cfg"), policy)  # type: ignore[arg-type]
     return {(f.rule, f.interface or "") for f in result.findings}
 
 
-_POLICY: dict[str, object] = {}
-
-
-def hier_config_audit(text: str) -> set[tuple[str, str]]:
+def hier_config_findings(text: str) -> set[tuple[str, str]]:
     """The same storm checks through hier_config's tree (children by text prefix)."""
     from hier_config import Platform, get_hconfig
 
@@ -87,61 +140,124 @@ def hier_config_audit(text: str) -> set[tuple[str, str]]:
     return out
 
 
-def per_second(fn, text: str, seconds: float = 3.0) -> float:
-    fn(text)  # warm up (imports, caches)
-    n = 0
-    t0 = time.perf_counter()
-    while True:
-        fn(text)
-        n += 1
-        el = time.perf_counter() - t0
-        if el >= seconds:
-            return n / el
+# ----------------------------------------------------------------------------------------------
+# sections
 
 
-def lint_wall(path: str, runs: int) -> list[float]:
-    exe = [sys.executable, "-m", "stormguard", "lint", path, "--fail-on", "never",
-           "-o", os.devnull]
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(exe, check=True)
-        out.append(time.perf_counter() - t0)
-    return out
+def in_process(text: str, runs: int, hier: bool) -> None:
+    from stormguard.effective import effective_device
+    from stormguard.engine import audit
+    from stormguard.parsers import parse_config
+    from stormguard.parsers.detect import detect_platform
+    from stormguard.policy import load_policy
+
+    policy = load_policy([])
+    dev = parse_config(text, "cisco_ios", source="bench.cfg")[0]
+    parse = cpu_ms(lambda: parse_config(text, "cisco_ios", source="bench.cfg"), runs)
+    eff = cpu_ms(lambda: effective_device(dev, policy), runs)
+    aud = cpu_ms(lambda: audit([dev], policy), runs)
+    full = cpu_ms(lambda: audit(parse_config(text, "cisco_ios", source="bench.cfg"), policy), runs)
+    detect = cpu_ms(lambda: detect_platform(text, "bench.cfg"), runs)
+    print(f"  parse (cisco_ios given)        {fmt(parse)}")
+    print(f"  effective values               {fmt(eff)}")
+    print(f"  audit (effective + all rules)  {fmt(aud)}")
+    print(f"  parse + audit                  {fmt(full)}")
+    print(f"  platform detection             {fmt(detect)}  (lint without --platform)")
+    rate = 1000 / statistics.median(full)
+    print(f"  => {rate:.0f} configs audited per second on one core "
+          f"(best run {1000 / min(full):.0f}/s; goal >= 100)")
+    if not hier:
+        return
+    hc = cpu_ms(lambda: hier_config_findings(text), runs)
+    print(f"  hier_config, same checks       {fmt(hc)}")
+    print(f"  => stormguard is {statistics.median(hc) / statistics.median(full):.1f}x faster "
+          "(and runs every rule, not just the shared five)")
+    ours = {x for x in stormguard_findings(text, policy) if x[0] in SHARED_CHECKS}
+    theirs = hier_config_findings(text)
+    print(f"  findings agree on the shared checks: {ours == theirs} "
+          f"(stormguard {len(ours)}, hier_config {len(theirs)}; "
+          f"only stormguard: {len(ours - theirs)}, only hier_config: {len(theirs - ours)})")
+
+
+def per_platform(runs: int) -> None:
+    from stormguard.parsers import parse_config
+
+    gens: dict[str, Callable[..., str]] = {"cisco_ios": lambda n=300, seed=7: generate(n, seed)}
+    gens.update(GENERATORS)
+    print(f"  {'platform':22s} {'lines':>6s} {'parse':>24s} {'us/line':>8s}"
+          f" {'4x lines':>9s} {'4x us/line':>11s}")
+    for name, gen in gens.items():
+        plat = name.split(" ")[0]
+        row = []
+        for n in (300, 1200):
+            text = gen(n)
+            lines = text.count("\n") + 1
+            samples = cpu_ms(lambda t=text: parse_config(t, plat, source="bench"), runs,  # type: ignore[misc]
+                             min_seconds=0.2)
+            row.append((lines, samples))
+        (l1, s1), (l4, s4) = row
+        med1, med4 = statistics.median(s1), statistics.median(s4)
+        print(f"  {name:22s} {l1:6d} {fmt(s1):>24s} {med1 * 1000 / l1:8.2f}"
+              f" {l4:9d} {med4 * 1000 / l4:11.2f}")
+
+
+def lint_wall(path: str, runs: int) -> None:
+    """`python -m stormguard lint FILE` in a fresh process each time. The bytecode cache is
+    kept warm in a private directory (as after `pip install`, which compiles it), whatever
+    PYTHONDONTWRITEBYTECODE says in the calling environment."""
+    cmd = [sys.executable, "-m", "stormguard", "lint", path, "--fail-on", "never", "-o", os.devnull]
+    print(f"  command: {' '.join(cmd[:1])} -m stormguard lint FILE --fail-on never -o /dev/null")
+    with tempfile.TemporaryDirectory(prefix="sg-pyc-") as pyc:
+        env = dict(os.environ, PYTHONPYCACHEPREFIX=pyc)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for label, extra in (("", []), (" --platform cisco_ios", ["--platform", "cisco_ios"])):
+            subprocess.run(cmd + extra, check=True, env=env)  # warm the bytecode cache
+            walls, cpus = [], []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                proc = subprocess.Popen(cmd + extra, env=env)
+                _, status, usage = os.wait4(proc.pid, 0)
+                walls.append((time.perf_counter() - t0) * 1000)
+                cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
+                if status != 0:
+                    raise SystemExit(f"lint failed: status {status}")
+            print(f"  lint FILE{label:22s} wall median {statistics.median(walls):4.0f} ms "
+                  f"(min {min(walls):.0f}, max {max(walls):.0f}); CPU median "
+                  f"{statistics.median(cpus):.0f} ms (min {min(cpus):.0f}) over {runs} runs")
+        base = []
+        for _ in range(runs):
+            proc = subprocess.Popen([sys.executable, "-c", "pass"], env=env)
+            _, _, usage = os.wait4(proc.pid, 0)
+            base.append((usage.ru_utime + usage.ru_stime) * 1000)
+        print(f"  (bare interpreter start, `python -c pass`: CPU median "
+              f"{statistics.median(base):.0f} ms)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--skip-hier-config", action="store_true")
     args = ap.parse_args()
     text = generate()
+    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, "
+          f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(f"config: {text.count(chr(10)) + 1} lines, "
-          f"{sum(1 for ln in text.splitlines() if ln.startswith('interface '))} interfaces")
+          f"{sum(1 for ln in text.splitlines() if ln.startswith('interface '))} interfaces; "
+          f"load average at start: {load()}")
     with tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False) as fh:
         fh.write(text)
         path = fh.name
     try:
-        walls = lint_wall(path, max(args.runs, 5) * 2)
+        print("\n`stormguard lint FILE`, fresh process each run:")
+        lint_wall(path, max(args.runs, 5) * 2)
         pin_one_core()
-        sg = [per_second(stormguard_audit, text) for _ in range(args.runs)]
-        hc = [per_second(hier_config_audit, text) for _ in range(args.runs)]
-        ours = {x for x in stormguard_audit(text) if x[0] in {"SG101", "SG202", "SG204", "SG301",
-                                                             "SG303"}}
-        theirs = hier_config_audit(text)
-        print(f"stormguard parse+audit: median {statistics.median(sg):.1f} configs/s "
-              f"(runs: {', '.join(f'{x:.1f}' for x in sg)})")
-        print(f"hier_config same checks: median {statistics.median(hc):.1f} configs/s "
-              f"(runs: {', '.join(f'{x:.1f}' for x in hc)})")
-        ratio = statistics.median(sg) / statistics.median(hc)
-        print(f"ratio stormguard / hier_config: {ratio:.1f}x")
-        print(f"findings agree on the shared checks: {ours == theirs} "
-              f"(stormguard {len(ours)}, hier_config {len(theirs)}; "
-              f"only stormguard: {len(ours - theirs)}, only hier_config: {len(theirs - ours)})")
-        print(f"`stormguard lint FILE` wall time incl. interpreter start: median "
-              f"{statistics.median(walls) * 1000:.0f} ms over {len(walls)} runs "
-              f"(min {min(walls) * 1000:.0f}, max {max(walls) * 1000:.0f})")
+        print("\nin-process, one core, CPU time per config:")
+        in_process(text, args.runs, not args.skip_hier_config)
+        print("\nparse per platform (generated configs; 300 ports, then 1,200):")
+        per_platform(args.runs)
     finally:
         os.unlink(path)
+    print(f"\nload average at the end: {load()}")
 
 
 if __name__ == "__main__":

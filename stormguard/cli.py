@@ -48,6 +48,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C while importing or parsing arguments: no traceback
+        print("stormguard: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     from stormguard.errors import StormguardError
 
     argv = list(sys.argv[1:] if argv is None else argv)

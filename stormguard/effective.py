@@ -27,7 +27,7 @@ matching selector of its own takes its aggregate's role; a port no selector matc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Generic, Literal, TypeVar
 
 from stormguard.model import PLATFORM_FAMILY, Device, Interface, StormControl
@@ -165,11 +165,16 @@ def _switched(iface: Interface, family: str) -> bool:
     return family in SWITCHED_BY_DEFAULT_FAMILIES
 
 
+@lru_cache(maxsize=4096)
+def _access_set(vid: int) -> VlanSet:
+    """The one-VLAN set of an access port (a device has a handful of access VLANs)."""
+    return VlanSet(1 << vid) if 1 <= vid <= 4094 else VlanSet.none()
+
+
 def _allowed(iface: Interface, mode: str, family: str) -> Eff[VlanSet]:
     lines = iface.lines
     if mode != "trunk":
-        vid = iface.access_vlan or 1
-        vset = VlanSet(1 << vid) if 1 <= vid <= 4094 else VlanSet.none()
+        vset = _access_set(iface.access_vlan or 1)
         return Eff(vset, lines.get("access_vlan") or iface.line,
                    "port" if iface.access_vlan else "default")
     header = lines.get("mode") or iface.line
@@ -178,7 +183,7 @@ def _allowed(iface: Interface, mode: str, family: str) -> Eff[VlanSet]:
             return Eff(iface.allowed_vlans, iface.lines.get("allowed_vlans") or header, "default")
         return Eff(iface.allowed_vlans, iface.lines.get("allowed_vlans") or iface.line, "port")
     if family in TRUNK_DEFAULT_VLAN1_FAMILIES:
-        return Eff(VlanSet.of([1]), header, "default", "no allow-pass/permit list: VLAN 1 only")
+        return Eff(_access_set(1), header, "default", "no allow-pass/permit list: VLAN 1 only")
     if family in TRUNK_DEFAULT_NONE_FAMILIES:
         return Eff(VlanSet.none(), header, "default", "no VLAN members: no tagged VLANs")
     return Eff(VlanSet.all(), header, "default", "no allowed-VLAN list: all VLANs")

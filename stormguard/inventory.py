@@ -176,22 +176,16 @@ class _Doc:
 
 
 def _read_yaml(path: Path, prefix: tuple[str, ...] = ()) -> _Doc:
-    import yaml
-
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: inventory file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path.name}{line}: invalid YAML: {problem}") from None
+    from stormguard import yamlsafe
+
+    # One-line errors that never quote a value (a password may be what broke the YAML).
+    data, node = yamlsafe.load(text, path.name)
     lines: dict[tuple[str, ...], int] = {}
     dups: list[tuple[tuple[str, ...], int]] = []
     if node is not None:
@@ -315,7 +309,9 @@ class _Checker:
                 return
             value = value.strip()
             if key == "password_env" and not _ENV_NAME.match(value):
-                self.err(doc, p, f"{value!r} is not an environment variable name")
+                # Never echo it: a password pasted here by mistake is the usual cause.
+                self.err(doc, p, "expected the name of an environment variable (letters, "
+                                 "digits, _), not the password itself (value not shown)")
                 return
             if key in ("password_file", "ssh_key_file"):
                 path = Path(value).expanduser()

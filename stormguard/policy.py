@@ -48,6 +48,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fnmatch
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -200,6 +201,8 @@ class _Doc:
             return self._ctor.construct_object(node)
         except yaml.YAMLError as exc:
             self.fail(at, f"bad value ({exc.problem or exc})")
+        except (ValueError, OverflowError) as exc:  # e.g. a date like 2027-13-45
+            self.fail(at, f"bad value ({exc})", node.start_mark.line + 1)
 
     def line(self, at: tuple[Any, ...]) -> int | None:
         while at not in self.lines and at:
@@ -228,14 +231,10 @@ def _read_pack(path: Path) -> tuple[dict[str, Any], _Doc]:
         raise ConfigError(f"{path}: policy file is not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read policy file ({exc.strerror})") from None
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{line}: invalid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    from stormguard import yamlsafe
+
+    # One-line errors; alias bombs and absurd nesting refused before _Doc.convert walks them.
+    node = yamlsafe.compose(text, str(path), loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if node is None:
         return {}, doc
     data = doc.convert(node)
@@ -289,6 +288,8 @@ def _param(doc: _Doc, at: tuple[Any, ...], value: Any, default: Any) -> Any:
     elif isinstance(default, int | float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             doc.fail(at, "must be a number")
+        if not math.isfinite(value):  # .nan compares false with everything: a silent no-op
+            doc.fail(at, "must be a finite number")
         if value < 0:
             doc.fail(at, "must not be negative")
     elif isinstance(default, str):

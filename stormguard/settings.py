@@ -45,16 +45,13 @@ def default_database_url() -> str:
 
 
 def _from_config_file(path: Path) -> str | None:
-    import yaml
+    from stormguard import yamlsafe
 
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    doc, _node = yamlsafe.load(text, str(path))
     if doc is None:
         return None
     if not isinstance(doc, dict):

@@ -33,11 +33,11 @@ class VlanSet:
     # -- construction -------------------------------------------------------------------
     @classmethod
     def all(cls) -> VlanSet:
-        return cls(_FULL_MASK, True)
+        return _ALL if cls is VlanSet else cls(_FULL_MASK, True)
 
     @classmethod
     def none(cls) -> VlanSet:
-        return cls(0, False)
+        return _NONE if cls is VlanSet else cls(0, False)
 
     @classmethod
     def of(cls, ids: Iterable[int]) -> VlanSet:
@@ -157,6 +157,11 @@ class VlanSet:
 
     def __repr__(self) -> str:
         return f"VlanSet({self.to_text()!r})"
+
+
+# Immutable, so one instance of each serves every caller (they are asked for once per trunk).
+_ALL = VlanSet(_FULL_MASK, True)
+_NONE = VlanSet(0, False)
 
 
 def _check(vid: int) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from stormguard.store.cli import add_db_argument, open_store, table
+from stormguard.store.cli import add_db_argument, open_store, run_id, table
 
 HELP = "audit the latest collected configs against the policy and store the findings"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--run", type=int, metavar="ID", default=None,
+    parser.add_argument("--run", type=run_id, metavar="ID", default=None,
                         help="attach the findings to this run and audit the configs as of it "
                              "(default: a new run of kind 'audit' over the latest snapshots)")
     parser.add_argument("--limit", metavar="GLOB", default=None,
@@ -28,12 +28,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import fnmatch
+
     from stormguard.errors import InputError
     from stormguard.policy import load_policy
     from stormguard.store.audit import audit_snapshots
 
     policy = load_policy(args.policy)  # a bad policy is a usage error: one line, exit 2
     with open_store(args) as store:
+        if args.limit and not any(fnmatch.fnmatchcase(d.name, args.limit)
+                                  for d in store.devices()):
+            # Refuse before a run exists: an audited run with no devices would become "the
+            # latest report" and read as an all-clear.
+            raise InputError(f"--limit {args.limit!r} matches no device in the store")
         if args.run is not None:
             target = store.get_run(args.run)
             if target is None:

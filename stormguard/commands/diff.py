@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import argparse
 
-from stormguard.store.cli import add_db_argument, fmt_time, open_store
+from stormguard.store.cli import add_db_argument, count, fmt_time, open_store, run_id
 
 HELP = "unified diff of a device's config between two runs"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("device", help="inventory name of the device")
-    parser.add_argument("--from", dest="from_run", type=int, metavar="RUN", default=None,
+    parser.add_argument("--from", dest="from_run", type=run_id, metavar="RUN", default=None,
                         help="older side: the config as of this run id")
-    parser.add_argument("--to", dest="to_run", type=int, metavar="RUN", default=None,
+    parser.add_argument("--to", dest="to_run", type=run_id, metavar="RUN", default=None,
                         help="newer side: the config as of this run id (default: latest)")
-    parser.add_argument("-U", "--context", type=int, default=3, help="lines of context")
+    parser.add_argument("-U", "--context", type=count, default=3, help="lines of context")
     add_db_argument(parser)
 
 

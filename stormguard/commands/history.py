@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from stormguard.store.cli import add_db_argument, fmt_time, open_store, table
+from stormguard.store.cli import add_db_argument, count, fmt_time, open_store, table
 
 HELP = "list a device's config snapshots (when, run, hash, changed?)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("device", help="inventory name of the device")
-    parser.add_argument("-n", "--limit", type=int, default=None, help="show at most N snapshots")
+    parser.add_argument("-n", "--limit", type=count, default=None, help="show at most N snapshots")
     add_db_argument(parser)
 
 

@@ -45,8 +45,14 @@ def run(args: argparse.Namespace) -> int:
     color = args.format == "text" and not args.no_color and not args.output and sys.stdout.isatty()
     text = render(report, args.format, color=color)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        from stormguard.errors import InputError
+
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"{args.output}: cannot write the output: "
+                             f"{exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
     if args.format != "text":

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from stormguard.store.cli import add_db_argument, open_store
+from stormguard.store.cli import add_db_argument, open_store, run_id
 
 HELP = "render the compliance report of a run (HTML, Markdown or JSON)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--run", type=int, metavar="ID", default=None,
+    parser.add_argument("--run", type=run_id, metavar="ID", default=None,
                         help="the run to report on (default: the newest audited run)")
     parser.add_argument("--format", choices=("html", "md", "json"), default=None,
                         help="output format (default: from the -o extension, else html)")
@@ -51,11 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.output)
     try:
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        _write(path, text)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
     run_label = f"run {data.run.id}" if data.run else "report"
@@ -63,3 +59,26 @@ def run(args: argparse.Namespace) -> int:
           f"device(s), {data.devices_failed} collection failure(s) -> {path} ({fmt}, "
           f"{len(text.encode('utf-8')):,} bytes)", file=sys.stderr)
     return 0
+
+
+def _write(path, text: str) -> None:  # path: pathlib.Path
+    """Atomically (temp file + rename) for a regular file, so a reader never sees half a
+    report; straight through for anything else (``/dev/stdout``, a pipe): renaming over those
+    would replace the device or the symlink with a plain file."""
+    import os
+    import stat
+
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        special = not stat.S_ISREG(os.stat(target).st_mode)
+    except FileNotFoundError:
+        special = False
+    if special:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
+    if target.parent and not target.parent.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)

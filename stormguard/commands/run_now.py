@@ -87,5 +87,7 @@ def run(args: argparse.Namespace) -> int:
         raise StormguardError(f"job {name}: did not run (see the log above)")
     print_result(result)
     if result.status == "interrupted":
-        return 130
+        from stormguard.daemon.service import leave_if_stuck
+
+        return leave_if_stuck(130)  # an abandoned device must not keep the process alive
     return 0 if result.status == "ok" else 1

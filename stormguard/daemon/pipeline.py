@@ -310,7 +310,13 @@ def run_pipeline(cfg: Any, job: Any, store: Any, *, trigger: str = "manual",
     stop = stop or threading.Event()
     grace_s = cfg.shutdown_timeout_s if grace_s is None else grace_s
     if hosts is None:
-        hosts = load_hosts(cfg, job)
+        try:
+            hosts = load_hosts(cfg, job)
+        except Exception as exc:  # recorded, so `stormguard status` shows why the night failed
+            rid = store.start_run(job.name, trigger)
+            store.finish_run(rid, "failed", {"job": job.name, "trigger": trigger,
+                                             "error": str(exc), "stages": {}})
+            raise
     register_host_secrets(hosts)
     if known_hosts is None:
         known_hosts = KnownHosts(cfg.relative(cfg.collect.known_hosts)

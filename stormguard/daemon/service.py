@@ -127,27 +127,40 @@ class Daemon:
             log.info("job %s: next run %s", job, t.isoformat() if t else "never",
                      extra=kv(job=job, catch_up=job in caught))
         log.info("daemon started (pid %d)", os.getpid(),
-                 extra=kv(jobs=jobs, sniffers=[s.iface for s in cfg.sniffers]))
+                 extra=kv(jobs=jobs, sniffers=[i for e in self.engines for i in e.captures]))
 
     def _on_result(self, result: Any) -> None:
         self.metrics.on_result(result)
         if self.scheduler is not None:
             self.metrics.next_runs(self.scheduler.next_fire_times())
 
+    def sniffer_plan(self) -> list[tuple[Any, str]]:
+        """(engine settings, alert severity) per engine to start: the ``sniffer:`` section
+        (one engine for all its interfaces), then each legacy ``sniffers:`` entry."""
+        cfg = self.cfg
+        plan = []
+        if cfg.sniffer:
+            settings = cfg.sniffer_config()
+            if settings.interfaces:
+                plan.append((settings, cfg.alerts.severity))
+        plan += [(sniffer_settings(sc), sc.severity) for sc in cfg.sniffers]
+        return plan
+
     def _start_sniffers(self) -> None:
         cfg = self.cfg
-        if not cfg.sniffers and not cfg.alerts.channels:
+        plan = self.sniffer_plan()
+        if not plan and not cfg.alerts.channels:
             return
         from stormguard.alerts.dispatcher import Alerter
 
-        self.alerter = Alerter(self.store, cfg.alerts)
-        self.alerter.start()
-        if not cfg.sniffers:
+        self.alerter = Alerter(self.store, cfg.alerts, severity=cfg.alerts.severity)
+        self.alerter.start()  # also delivers what an earlier run left in the outbox
+        if not plan:
             return
         from stormguard.sniffer.engine import Engine
 
-        for sc in cfg.sniffers:
-            def sink(ev: Any, _sev: str = sc.severity, _a: Any = self.alerter,
+        for settings, severity in plan:
+            def sink(ev: Any, _sev: str = severity, _a: Any = self.alerter,
                      _m: Any = self.metrics) -> None:
                 _m.on_storm(ev)
                 d = ev.to_dict()
@@ -157,17 +170,19 @@ class Daemon:
                             float(d.get("pps") or 0), extra=kv(storm=d.get("id"),
                                                                evidence=d.get("evidence")))
 
+            ifaces = list(dict.fromkeys(settings.interfaces))
             try:
-                engine = Engine(sniffer_settings(sc), sink)
-                engine.open_live([sc.iface])
+                engine = Engine(settings, sink)
+                engine.open_live(ifaces)
             except Exception as exc:
-                log.error("sniffer on %s not started: %s", sc.iface, exc,
-                          extra=kv(iface=sc.iface))
+                log.error("sniffer on %s not started: %s", ", ".join(ifaces), exc,
+                          extra=kv(ifaces=ifaces))
                 continue
             engine.start()
             self.engines.append(engine)
-            self.metrics.add_engine(engine, [sc.iface])
-            log.info("sniffer listening on %s", sc.iface, extra=kv(iface=sc.iface))
+            self.metrics.add_engine(engine, ifaces)
+            for iface in ifaces:
+                log.info("sniffer listening on %s", iface, extra=kv(iface=iface))
 
     # -- main loop and shutdown ------------------------------------------------------------
     def run(self) -> int:
@@ -230,13 +245,13 @@ class Daemon:
                 log.error("cannot mark run %d interrupted: %s", rid, exc)
 
 
-def run_daemon(cfg: Any) -> int:
-    """Run until SIGTERM/SIGINT; exit code 0 on a clean stop."""
-    daemon = Daemon(cfg)
-    code = daemon.run()
-    # A worker stuck on a device that ignored every timeout would keep the interpreter alive
-    # (concurrent.futures joins its workers at exit, daemon threads or not); its run is marked
-    # already, so once the output is flushed, leave without waiting for it.
+def leave_if_stuck(code: int) -> int:
+    """Exit now when worker threads are still alive (a device that ignored every timeout).
+
+    concurrent.futures joins its workers at interpreter exit, daemon threads or not, so one
+    stuck SSH read would keep a stopped daemon (or run-now) alive. Their runs are marked
+    already; flush the output and leave. Returns `code` when nothing is stuck.
+    """
     if any(t.is_alive() for t in threading.enumerate() if t is not threading.current_thread()):
         time.sleep(0.2)
         logging.shutdown()
@@ -244,3 +259,8 @@ def run_daemon(cfg: Any) -> int:
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+def run_daemon(cfg: Any) -> int:
+    """Run until SIGTERM/SIGINT; exit code 0 on a clean stop."""
+    return leave_if_stuck(Daemon(cfg).run())

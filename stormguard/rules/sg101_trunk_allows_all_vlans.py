@@ -59,18 +59,22 @@ PARAMS: dict[str, Any] = {"all_threshold": 4000}
 _VLAN1 = VlanSet.of([1])
 
 
-def suggested_vlans(dev: EffectiveDevice, permitted: VlanSet | None) -> VlanSet | str:
+def suggested_vlans(dev: EffectiveDevice, permitted: VlanSet | None,
+                    defined: VlanSet | None = None) -> VlanSet | str:
     """What to propose instead of `all`: the role's permitted set, else the VLANs the device
     defines (without the default VLAN 1, which a trunk rarely needs tagged); the engineer
-    trims it to what the far end uses."""
+    trims it to what the far end uses. `defined` is that device-wide fallback when the caller
+    has already computed it (it is the same for every trunk of the device)."""
     if permitted is not None and permitted:
         return permitted
-    defined = dev.defined_vlans - _VLAN1
+    if defined is None:
+        defined = dev.defined_vlans - _VLAN1
     return defined if defined else "VLAN-LIST"
 
 
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     threshold = int(params["all_threshold"])
+    defined: VlanSet | None = None  # the device-wide suggestion, computed on first need
     for port in dev.ports:
         if not port.is_trunk:
             continue
@@ -84,6 +88,8 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             actual = "all VLANs (allowed list 'all')"
         else:
             actual = f"{len(vlans)} VLANs ({vlans.to_text()})"
+        if defined is None:
+            defined = dev.defined_vlans - _VLAN1
         yield Hit(
             message=f"trunk {port.name} allows all VLANs: every broadcast storm reaches it",
             interface=port.name,
@@ -91,6 +97,6 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             expected=f"an explicit list of the VLANs needed (fewer than {threshold})",
             actual=actual,
             remediation=remediation.trunk_allowed(
-                ctx.family, port.name, suggested_vlans(dev, port.permitted_vlans),
+                ctx.family, port.name, suggested_vlans(dev, port.permitted_vlans, defined),
                 dev.vlan_names if ctx.family == "junos" else None),
         )

@@ -20,6 +20,33 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
                         help="stormguard.yaml to read database_url from")
 
 
+#: Row ids are 64-bit integers on every backend; a larger number is a typo, not a run.
+_MAX_ID = 2**63 - 1
+
+
+def run_id(value: str) -> int:
+    """argparse type for ``--run``/``--from``/``--to``: a positive run id, as a one-line
+    usage error otherwise (a huge number would overflow the database driver)."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid run id {value!r} (a positive number)") from None
+    if not 1 <= n <= _MAX_ID:
+        raise argparse.ArgumentTypeError(f"invalid run id {value!r} (a positive number)")
+    return n
+
+
+def count(value: str) -> int:
+    """argparse type for counts (``-n``, ``-U``): a whole number >= 0."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= _MAX_ID:
+        raise argparse.ArgumentTypeError(f"invalid count {value!r} (a whole number >= 0)")
+    return n
+
+
 def resolve_url(args: argparse.Namespace) -> str:
     from stormguard.settings import database_url
 

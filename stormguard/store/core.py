@@ -86,6 +86,18 @@ locks_t = m.LockModel.__table__
 class StoreError(StormguardError):
     """The database cannot be opened or used (message names the URL, never its password)."""
 
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """One line from a driver error: its first line, without SQLAlchemy's SQL, parameters and
+    background link (parameters may hold config text, and the DETAIL line key values)."""
+    orig = getattr(exc, "orig", None)
+    text_ = (str(orig) if orig is not None else str(exc)).strip()
+    return (text_.splitlines() or [type(exc).__name__])[0].strip() or type(exc).__name__
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -142,9 +154,21 @@ def _pid_alive(pid: int, start: int | None) -> bool:
     return not (start is not None and now_start is not None and now_start != start)
 
 
+_SECRET_QUERY_KEYS = ("pass", "secret", "token", "key")
+
+
 def _masked(url: str) -> str:
+    """The URL for messages: password, secret-looking query values (``?password=``) and, for a
+    password with a bare ``@`` (which makes the rest of it look like the host), all but the
+    scheme hidden."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        u = make_url(url)
+        if u.host and "@" in u.host:
+            return f"{u.drivername}://***"
+        if u.query:
+            u = u.set(query={k: ("***" if any(s in k.lower() for s in _SECRET_QUERY_KEYS)
+                                 else v) for k, v in u.query.items()})
+        return u.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
     except Exception:  # an unparsable URL: show only its scheme
         return url.split(":", 1)[0] + ":..."
 
@@ -172,11 +196,10 @@ class Store:
                 store.upgrade()
             if recover and (upgrade or store.current_revision() is not None):
                 store.mark_orphaned_runs()
-        except SQLAlchemyError as exc:  # unreachable server, not a database, permissions...
+        except (SQLAlchemyError, StoreError) as exc:  # unreachable server, not a database...
             engine.dispose()
-            orig = getattr(exc, "orig", None)
-            reason = (str(orig) if orig is not None else str(exc)).strip().splitlines()[0]
-            raise StoreError(f"cannot open the store at {store.url}: {reason}") from None
+            reason = exc.reason if isinstance(exc, StoreError) else _reason(exc)
+            raise StoreError(f"cannot open the store at {store.url}: {reason}", reason) from None
         except Exception as exc:
             engine.dispose()
             from alembic.util.exc import CommandError
@@ -228,11 +251,17 @@ class Store:
 
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            if self.dialect == "sqlite":
-                conn.execution_options(sg_immediate=write)
-            with conn.begin():
-                yield conn
+        # Every method goes through here, so this is the one place where a driver error (server
+        # gone, disk full, read-only file, locked too long) becomes a one-line StoreError.
+        try:
+            with self._engine.connect() as conn:
+                if self.dialect == "sqlite":
+                    conn.execution_options(sg_immediate=write)
+                with conn.begin():
+                    yield conn
+        except SQLAlchemyError as exc:
+            reason = _reason(exc)
+            raise StoreError(f"database error at {self.url}: {reason}", reason) from exc
 
     # ------------------------------------------------------------------ runs
     def start_run(self, kind: str, trigger: str = "manual") -> int:
@@ -820,6 +849,10 @@ def _make_engine(url: str) -> Engine:
         u = make_url(url)
     except Exception:
         raise StoreError(f"invalid database URL {_masked(url)!r}") from None
+    if u.host and "@" in u.host:  # a password with a bare '@': never let the driver echo it
+        raise StoreError(f"invalid database URL {_masked(url)!r}: a reserved character in the "
+                         "user name or password ('@', ':', '/', '#', '?') must be "
+                         "percent-encoded (e.g. '@' as %40)")
     backend = u.get_backend_name()
     try:
         if backend == "sqlite":
@@ -828,7 +861,7 @@ def _make_engine(url: str) -> Engine:
             if u.drivername == "postgresql":
                 u = u.set(drivername="postgresql+psycopg")
             return create_engine(u, pool_pre_ping=True, pool_size=4, max_overflow=36,
-                                 pool_timeout=60)
+                                 pool_timeout=60, hide_parameters=True)
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot use database URL {_masked(url)}: {exc}") from None
     raise StoreError(f"unsupported database {backend!r} in {_masked(url)} "
@@ -845,7 +878,9 @@ def _sqlite_engine(u: Any) -> Engine:
         except OSError as exc:
             raise StoreError(f"cannot create the directory for {path}: {exc.strerror}") from None
         u = u.set(database=str(path))
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    # hide_parameters: bound values (config text, finding messages) never reach an exception.
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30},
+                              "hide_parameters": True}
     if memory:
         kwargs["poolclass"] = StaticPool
     else:  # a collector's worker pool (up to ~40 threads) shares one Store

@@ -196,6 +196,6 @@ def test_cli_alerts_test(tmp_path: Path, webhook) -> None:
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()
     assert lines[0] == "ok   up (webhook)"
-    assert lines[1].startswith("FAIL down (webhook): http://127.0.0.1:9/hook:")
+    assert lines[1].startswith("FAIL down (webhook): http://127.0.0.1:9:")
     assert webhook.bodies()[0]["status"] == "test"
     assert "Traceback" not in proc.stderr

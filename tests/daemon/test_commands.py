@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from daemon_kit import PASSWORD, free_port, open_store, runs_of, write_setup
 
 from stormguard.daemon.scheduler import make_holder
@@ -22,6 +23,7 @@ def sg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120, env=env, cwd=cwd)
 
 
+@pytest.mark.slow
 def test_run_now_then_status(tmp_path: Path, fakes) -> None:
     cfg = write_setup(tmp_path, fakes, names=HEALTHY)
     proc = sg("run-now", "--config", str(cfg), cwd=tmp_path)
@@ -57,6 +59,7 @@ def test_run_now_then_status(tmp_path: Path, fakes) -> None:
     assert "T02:00:00" in doc["jobs"][0]["next_run"]
 
 
+@pytest.mark.slow
 def test_failing_devices_show_in_run_now_and_status(tmp_path: Path, fakes) -> None:
     cfg = write_setup(tmp_path, fakes, names=["sw-ios"])
     inv = tmp_path / "inventory.yaml"
@@ -72,6 +75,7 @@ def test_failing_devices_show_in_run_now_and_status(tmp_path: Path, fakes) -> No
     assert re.search(r"^sw-gone\s+unreachable\s", text, re.M)
 
 
+@pytest.mark.slow
 def test_run_now_honours_the_lock(tmp_path: Path, fakes) -> None:
     cfg = write_setup(tmp_path, fakes, names=HEALTHY)
     store = open_store(cfg)
@@ -96,3 +100,44 @@ def test_run_now_unknown_job_is_one_line(tmp_path: Path, fakes) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip() == (f"stormguard run-now: error: job 'weekly' is not in {cfg} "
                                    "(jobs: nightly)")
+
+
+def test_a_broken_inventory_is_one_line_and_a_failed_run(tmp_path: Path, fakes) -> None:
+    cfg = write_setup(tmp_path, fakes, names=HEALTHY)
+    (tmp_path / "inventory.yaml").write_text("hosts:\n  sw1:\n    platform: ciscoo\n")
+    proc = sg("run-now", "--config", str(cfg), cwd=tmp_path)
+    assert proc.returncode == 2
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("stormguard run-now: error: ") and "inventory.yaml:3" in line
+    [run] = runs_of(cfg)
+    assert run.status == "failed" and "ciscoo" in run.summary["error"]
+    text = sg("status", "--config", str(cfg), cwd=tmp_path).stdout
+    assert re.search(r"^1\s+nightly\s+run-now\s+failed\s", text, re.M)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_run_now_and_marks_the_run_interrupted(tmp_path: Path, fakes) -> None:
+    import signal
+
+    cfg = write_setup(tmp_path, fakes, names=["sw-ios", "sw-hang"], timeout=60,
+                      shutdown_timeout_s=1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STORMGUARD_")}
+    proc = subprocess.Popen([sys.executable, "-m", "stormguard", "run-now", "--config", str(cfg)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=tmp_path)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "collected sw-ios" in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        out, _err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert out.startswith("run 1 (nightly): interrupted")
+    [run] = runs_of(cfg)
+    assert run.status == "interrupted"
+    assert run.summary["collect"]["collected"] == 1

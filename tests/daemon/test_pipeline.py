@@ -62,6 +62,7 @@ def log_buffer():
         logging.getLogger().removeHandler(handler)
 
 
+@pytest.mark.slow
 def test_one_run_collect_audit_report_notify(tmp_path: Path, fakes, log_buffer) -> None:
     with _Receiver() as hook:
         down = f"http://127.0.0.1:{free_port()}/nobody-listens"
@@ -116,6 +117,7 @@ def test_one_run_collect_audit_report_notify(tmp_path: Path, fakes, log_buffer) 
     assert "T0KEN-abc" not in logs  # a webhook URL's path is a secret too
 
 
+@pytest.mark.slow
 def test_a_failed_device_makes_the_run_partial_and_a_second_run_is_unchanged(
         tmp_path: Path, fakes) -> None:
     cfg_path = write_setup(tmp_path, fakes, names=["sw-ios", "sw-eos"], timeout=10)
@@ -153,3 +155,20 @@ def test_stop_during_collection_marks_the_run_interrupted(tmp_path: Path, fakes)
     assert row.summary["stages"]["collect"]["status"] == "interrupted"
     assert "audit" not in row.summary["stages"]
     assert not row.audited
+
+
+def test_a_collection_only_job_for_one_group(tmp_path: Path, fakes) -> None:
+    """Extra collection schedules: a job with its own pipeline and device selection."""
+    cfg_path = write_setup(tmp_path, fakes, names=HEALTHY, jobs=[
+        {"name": "nightly"},
+        {"name": "ios-hourly", "cron": "5 * * * *", "limit": "sw-ios", "pipeline": ["collect"]},
+    ])
+    cfg = load_config(cfg_path, environ={})
+    with Store.open(cfg.database_url) as store:
+        result = run_pipeline(cfg, cfg.jobs[1], store, trigger="schedule")
+        row = store.get_run(result.run_id)
+        snaps = store.latest_snapshots()
+    assert (row.kind, row.status, row.audited) == ("ios-hourly", "ok", False)
+    assert list(row.summary["stages"]) == ["collect"]
+    assert [s.device for s in snaps] == ["sw-ios"]
+    assert result.report_paths == {} and not (tmp_path / "reports").exists()

@@ -148,7 +148,7 @@ def test_three_file_layout_errors_name_the_right_file(tmp_path):
     ("hosts:\n  sw1:\n    platform: ios\n    transport: local\n",
      "inventory.yaml:4: hosts.sw1.transport: transport local reads a vSwitch"),
     ("hosts:\n  sw1:\n    platform: ios\n    password_env: 'NOT A NAME'\n",
-     "inventory.yaml:4: hosts.sw1.password_env: 'NOT A NAME' is not an environment variable"),
+     "inventory.yaml:4: hosts.sw1.password_env: expected the name of an environment variable"),
     ("groups:\n  a: {groups: [b]}\n  b: {groups: [a]}\nhosts:\n  sw1: {platform: ios, "
      "groups: [a]}\n", "inventory.yaml:2: groups.a.groups: group cycle: a -> b -> a"),
     ("hosts:\n  sw1: {platform: ios\n", "inventory.yaml:3: invalid YAML"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -24,13 +25,20 @@ def post_json(url: str, body: Any, timeout: float) -> int:
         raise DeliveryError(f"{_safe(url)}: {exc.reason}") from None
     except (TimeoutError, OSError) as exc:
         raise DeliveryError(f"{_safe(url)}: {exc}") from None
+    except (ValueError, http.client.HTTPException) as exc:  # e.g. InvalidURL quotes the path
+        raise DeliveryError(f"{_safe(url)}: invalid URL or response "
+                            f"({type(exc).__name__})") from None
 
 
 def _safe(url: str) -> str:
-    """Drop userinfo and query (tokens live there) from a URL for messages."""
+    """Only ``scheme://host:port`` of a URL, for messages, logs and the outbox's last_error:
+    tokens live in the userinfo, the query *and the path* (Slack, Teams, Discord webhooks)."""
     from urllib.parse import urlsplit
 
-    p = urlsplit(url)
-    host = p.hostname or ""
-    port = f":{p.port}" if p.port else ""
-    return f"{p.scheme}://{host}{port}{p.path}"
+    try:
+        p = urlsplit(url)
+        host = p.hostname or ""
+        port = f":{p.port}" if p.port else ""
+    except ValueError:  # a bad port or IPv6 literal: say nothing more than the scheme
+        return url.split(":", 1)[0] + "://?"
+    return f"{p.scheme}://{host}{port}"
