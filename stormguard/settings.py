@@ -51,7 +51,10 @@ def _from_config_file(path: Path) -> str | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    doc, _node = yamlsafe.load(text, str(path))
+    doc, node = yamlsafe.load(text, str(path))
+    dup = yamlsafe.first_duplicate_key(node)
+    if dup is not None:
+        raise ConfigError(f"{path}:{dup[1]}: {dup[0]}: duplicate key (first at line {dup[2]})")
     if doc is None:
         return None
     if not isinstance(doc, dict):

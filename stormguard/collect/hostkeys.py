@@ -75,25 +75,35 @@ class KnownHosts:
 
     def pin(self, hostname: str, port: int, key_type: str, key_b64: str) -> bool:
         """Pin a key seen for the first time. Returns False (and writes nothing) when a key of
-        that type is already pinned: pins are never overwritten silently."""
+        that type is already pinned: pins are never overwritten silently.
+
+        The file is rewritten to a temporary name and renamed over the old one, so a worker
+        reading it at that moment (paramiko loads it on every connect) sees the old or the new
+        file, never half a line. Writers serialise on a lock file (threads and processes)."""
         name = host_entry_name(hostname, port)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a+", encoding="utf-8") as fh:
-                fcntl.flock(fh, fcntl.LOCK_EX)
+            lock_path = self.path.with_name(self.path.name + ".lock")
+            with open(lock_path, "a+", encoding="utf-8") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
                 try:
-                    fh.seek(0)
-                    for line in fh.read().splitlines():
+                    try:
+                        text = self.path.read_text(encoding="utf-8")
+                    except FileNotFoundError:
+                        text = ""
+                    for line in text.splitlines():
                         parts = line.split()
                         if (len(parts) >= 3 and name in parts[0].split(",")
                                 and parts[1] == key_type):
                             return False
-                    fh.seek(0, os.SEEK_END)
-                    fh.write(f"{name} {key_type} {key_b64}\n")
-                    fh.flush()
+                    if text and not text.endswith("\n"):
+                        text += "\n"
+                    tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+                    tmp.write_text(text + f"{name} {key_type} {key_b64}\n", encoding="utf-8")
+                    os.replace(tmp, self.path)
                     return True
                 finally:
-                    fcntl.flock(fh, fcntl.LOCK_UN)
+                    fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def netmiko_host_key_args(policy: str, known: KnownHosts) -> dict[str, Any]:

@@ -145,6 +145,23 @@ def register_host_secrets(hosts: list[Any]) -> None:
             register_secret(h.credentials.password_value(h.name))
 
 
+def register_config_secrets(cfg: Any) -> None:
+    """Mask the config's own secrets (SMTP/alert passwords, webhook tokens) in log lines."""
+    from stormguard.daemon.logging import register_secret
+
+    refs = [cfg.notify.email] if cfg.notify.email else []
+    refs += list(cfg.alerts.channels)
+    for ref in refs:
+        with contextlib.suppress(Exception):
+            register_secret(ref.resolve_password("config"))
+    urls = [h.url for h in cfg.notify.webhooks]
+    urls += [c.url for c in cfg.alerts.channels if c.type in ("slack", "webhook")]
+    for url in urls:  # a chat webhook's path is its token; short paths ("/alert") are not
+        path = (url or "").split("://", 1)[-1].partition("/")[2]
+        if len(path) >= 16:
+            register_secret(path)
+
+
 # ------------------------------------------------------------------------------- stages
 def _collect(store: Any, run_id: int, hosts: list[Any], cfg: Any, result: PipelineResult,
              stop: threading.Event, grace_s: float, known_hosts: Any) -> bool:
@@ -318,6 +335,7 @@ def run_pipeline(cfg: Any, job: Any, store: Any, *, trigger: str = "manual",
                                              "error": str(exc), "stages": {}})
             raise
     register_host_secrets(hosts)
+    register_config_secrets(cfg)
     if known_hosts is None:
         known_hosts = KnownHosts(cfg.relative(cfg.collect.known_hosts)
                                  if cfg.collect.known_hosts else None)

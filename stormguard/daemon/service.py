@@ -29,7 +29,8 @@ import threading
 import time
 from typing import Any
 
-from stormguard.daemon.logging import kv, register_secret
+from stormguard.daemon.logging import kv
+from stormguard.daemon.pipeline import register_config_secrets
 
 log = logging.getLogger("stormguard.daemon")
 
@@ -44,19 +45,6 @@ def sniffer_settings(sc: Any) -> Any:
                          link_pct=sc.threshold_percent, ewma_multiplier=sc.baseline_multiplier,
                          ewma_floor_pps=sc.baseline_floor_pps, open_windows=sc.open_windows,
                          close_ratio=sc.close_ratio).validate(f"sniffers[{sc.iface}]")
-
-
-def _register_config_secrets(cfg: Any) -> None:
-    refs = [cfg.notify.email] if cfg.notify.email else []
-    refs += list(cfg.alerts.channels)
-    for ref in refs:
-        with contextlib.suppress(Exception):
-            register_secret(ref.resolve_password("config"))
-    for hook in cfg.notify.webhooks:  # a chat webhook's path is its token
-        register_secret(hook.url.split("://", 1)[-1].split("/", 1)[-1] or None)
-    for ch in cfg.alerts.channels:
-        if ch.url and ch.type == "slack":
-            register_secret(ch.url.split("://", 1)[-1].split("/", 1)[-1] or None)
 
 
 class Daemon:
@@ -95,7 +83,7 @@ class Daemon:
         from stormguard.store import Store
 
         cfg = self.cfg
-        _register_config_secrets(cfg)
+        register_config_secrets(cfg)
         url = cfg.resolved_database_url()
         self.store = Store.open(url, upgrade=True, recover=False)
         orphans = self.store.mark_orphaned_runs()

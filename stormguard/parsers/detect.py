@@ -20,75 +20,99 @@ from stormguard.errors import UnknownPlatformError
 _SCAN_BYTES = 256 * 1024
 _M = re.MULTILINE | re.IGNORECASE
 
+class _LazyPattern:
+    """A regular expression compiled on its first search.
+
+    Compiling the whole signature table up front (case-insensitive patterns are slow to
+    compile) cost ~40 ms of every `stormguard lint` start; with the literal pre-check in
+    :func:`score_platforms`, a config only ever compiles the dozen patterns it might match.
+    """
+
+    __slots__ = ("_rx", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._rx: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._rx is None:
+            self._rx = re.compile(self.pattern, self.flags)
+        return self._rx.search(text)
+
+
+_lazy = _LazyPattern
+
+
 # (pattern, weight) per platform. Patterns are searched once each over the head of the text.
-_SIGNATURES: dict[str, list[tuple[re.Pattern[str], int]]] = {
+_SIGNATURES: dict[str, list[tuple[_LazyPattern, int]]] = {
     "cisco_ios": [
-        (re.compile(r"^version 1[0-5]\.\d", _M), 6),
-        (re.compile(r"^interface (Gigabit|FastEthernet|TenGigabit|TwentyFiveGig|FortyGig|"
-                    r"HundredGig)\S*\d", _M), 3),
-        (re.compile(r"^ switchport (mode|trunk|access)", _M), 2),
-        (re.compile(r"^(Building configuration|Current configuration :)", _M), 3),
-        (re.compile(r"^service (timestamps|password-encryption)", _M), 2),
-        (re.compile(r"^ spanning-tree portfast", _M), 2),
-        (re.compile(r"^line (vty|con) ", _M), 2),
-        (re.compile(r"^ storm-control (broadcast|multicast|unicast) level", _M), 1),
+        (_lazy(r"^version 1[0-5]\.\d", _M), 6),
+        (_lazy(r"^interface (Gigabit|FastEthernet|TenGigabit|TwentyFiveGig|FortyGig|"
+               r"HundredGig)\S*\d", _M), 3),
+        (_lazy(r"^ switchport (mode|trunk|access)", _M), 2),
+        (_lazy(r"^(Building configuration|Current configuration :)", _M), 3),
+        (_lazy(r"^service (timestamps|password-encryption)", _M), 2),
+        (_lazy(r"^ spanning-tree portfast", _M), 2),
+        (_lazy(r"^line (vty|con) ", _M), 2),
+        (_lazy(r"^ storm-control (broadcast|multicast|unicast) level", _M), 1),
     ],
     "cisco_xe": [
-        (re.compile(r"^version 1[6-9]\.\d", _M), 9),
-        (re.compile(r"^license boot level", _M), 3),
-        (re.compile(r"^platform punt-keepalive", _M), 3),
+        (_lazy(r"^version 1[6-9]\.\d", _M), 9),
+        (_lazy(r"^license boot level", _M), 3),
+        (_lazy(r"^platform punt-keepalive", _M), 3),
     ],
     "cisco_nxos": [
-        (re.compile(r"^!Command: show running-config", _M), 8),
-        (re.compile(r"^feature \S+", _M), 5),
-        (re.compile(r"^version \d+\.\d+\(\d+\)", _M), 4),
-        (re.compile(r"^vrf context ", _M), 3),
-        (re.compile(r"^interface Ethernet\d+/\d+", _M), 2),
-        (re.compile(r"^  switchport", _M), 2),
-        (re.compile(r"spanning-tree port type (edge|network)", _M), 3),
-        (re.compile(r"^system default switchport", _M), 4),
+        (_lazy(r"^!Command: show running-config", _M), 8),
+        (_lazy(r"^feature \S+", _M), 5),
+        (_lazy(r"^version \d+\.\d+\(\d+\)", _M), 4),
+        (_lazy(r"^vrf context ", _M), 3),
+        (_lazy(r"^interface Ethernet\d+/\d+", _M), 2),
+        (_lazy(r"^  switchport", _M), 2),
+        (_lazy(r"spanning-tree port type (edge|network)", _M), 3),
+        (_lazy(r"^system default switchport", _M), 4),
     ],
     "arista_eos": [
-        (re.compile(r"^! device: \S+ \(.*EOS", _M), 10),
-        (re.compile(r"^! boot system flash:", _M), 5),
-        (re.compile(r"^transceiver qsfp default-mode", _M), 4),
-        (re.compile(r"^interface Ethernet\d+(/\d+)?\s*$", _M), 2),
-        (re.compile(r"^   switchport", _M), 3),
-        (re.compile(r"^management api http-commands", _M), 4),
-        (re.compile(r"^daemon TerminAttr", _M), 4),
-        (re.compile(r"spanning-tree edge-port", _M), 3),
-        (re.compile(r"^spanning-tree mode mstp", _M), 1),
+        (_lazy(r"^! device: \S+ \(.*EOS", _M), 10),
+        (_lazy(r"^! boot system flash:", _M), 5),
+        (_lazy(r"^transceiver qsfp default-mode", _M), 4),
+        (_lazy(r"^interface Ethernet\d+(/\d+)?\s*$", _M), 2),
+        (_lazy(r"^   switchport", _M), 3),
+        (_lazy(r"^management api http-commands", _M), 4),
+        (_lazy(r"^daemon TerminAttr", _M), 4),
+        (_lazy(r"spanning-tree edge-port", _M), 3),
+        (_lazy(r"^spanning-tree mode mstp", _M), 1),
     ],
     "juniper_junos": [
-        (re.compile(r"^set (system|interfaces|vlans|protocols) ", _M), 6),
-        (re.compile(r"^(system|interfaces|vlans|protocols|forwarding-options) \{", _M), 6),
-        (re.compile(r"^## Last (commit|changed)", _M), 5),
-        (re.compile(r"^version \d+\.\d+\S*;", _M), 5),
-        (re.compile(r"family ethernet-switching", _M), 4),
-        (re.compile(r"(interface-mode|port-mode) trunk;", _M), 3),
+        (_lazy(r"^set (system|interfaces|vlans|protocols) ", _M), 6),
+        (_lazy(r"^(system|interfaces|vlans|protocols|forwarding-options) \{", _M), 6),
+        (_lazy(r"^## Last (commit|changed)", _M), 5),
+        (_lazy(r"^version \d+\.\d+\S*;", _M), 5),
+        (_lazy(r"family ethernet-switching", _M), 4),
+        (_lazy(r"(interface-mode|port-mode) trunk;", _M), 3),
     ],
     "huawei": [
-        (re.compile(r"port trunk allow-pass vlan", _M), 6),
-        (re.compile(r"^interface Eth-Trunk\d+", _M), 5),
-        (re.compile(r"^interface (10GE|25GE|40GE|100GE|XGigabitEthernet|MultiGE)\d", _M), 4),
-        (re.compile(r"^vlan batch ", _M), 4),
-        (re.compile(r"^ port default vlan \d+", _M), 4),
-        (re.compile(r"^interface Vlanif\d+", _M), 4),
-        (re.compile(r"^!Software Version V\d{3}R", _M), 8),
-        (re.compile(r"stp edged-port (enable|disable)", _M), 2),
-        (re.compile(r"^ eth-trunk \d+", _M), 4),
-        (re.compile(r"storm-control (broadcast|multicast|unicast) min-rate", _M), 3),
+        (_lazy(r"port trunk allow-pass vlan", _M), 6),
+        (_lazy(r"^interface Eth-Trunk\d+", _M), 5),
+        (_lazy(r"^interface (10GE|25GE|40GE|100GE|XGigabitEthernet|MultiGE)\d", _M), 4),
+        (_lazy(r"^vlan batch ", _M), 4),
+        (_lazy(r"^ port default vlan \d+", _M), 4),
+        (_lazy(r"^interface Vlanif\d+", _M), 4),
+        (_lazy(r"^!Software Version V\d{3}R", _M), 8),
+        (_lazy(r"stp edged-port (enable|disable)", _M), 2),
+        (_lazy(r"^ eth-trunk \d+", _M), 4),
+        (_lazy(r"storm-control (broadcast|multicast|unicast) min-rate", _M), 3),
     ],
     "hp_comware": [
-        (re.compile(r"port trunk permit vlan", _M), 6),
-        (re.compile(r"^interface Bridge-Aggregation\d+", _M), 5),
-        (re.compile(r"^interface Ten-GigabitEthernet\d", _M), 3),
-        (re.compile(r"^interface Vlan-interface\d+", _M), 4),
-        (re.compile(r"^ port access vlan \d+", _M), 4),
-        (re.compile(r"^ port link-aggregation group \d+", _M), 4),
-        (re.compile(r"^ version \d+\.\d+\.\d+,", _M), 6),
-        (re.compile(r"^stp global enable", _M), 4),
-        (re.compile(r"storm-constrain ", _M), 3),
+        (_lazy(r"port trunk permit vlan", _M), 6),
+        (_lazy(r"^interface Bridge-Aggregation\d+", _M), 5),
+        (_lazy(r"^interface Ten-GigabitEthernet\d", _M), 3),
+        (_lazy(r"^interface Vlan-interface\d+", _M), 4),
+        (_lazy(r"^ port access vlan \d+", _M), 4),
+        (_lazy(r"^ port link-aggregation group \d+", _M), 4),
+        (_lazy(r"^ version \d+\.\d+\.\d+,", _M), 6),
+        (_lazy(r"^stp global enable", _M), 4),
+        (_lazy(r"storm-constrain ", _M), 3),
     ],
 }
 

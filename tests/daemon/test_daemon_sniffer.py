@@ -28,7 +28,10 @@ def _metric(body: str, prefix: str) -> float | None:
     return None
 
 
-def test_daemon_sniffer_stores_alerts_and_exports_a_storm(tmp_path: Path, daemons) -> None:
+@pytest.mark.parametrize("shape", ["sniffer", "sniffers"])
+def test_daemon_sniffer_stores_alerts_and_exports_a_storm(tmp_path: Path, daemons,
+                                                         shape: str) -> None:
+    """`sniffer:` (the engine's settings) and the older `sniffers:` list both work."""
     from stormguard.testing.netns import enter_netns
     from stormguard.testing.stormlab import StormLab
 
@@ -50,11 +53,14 @@ def test_daemon_sniffer_stores_alerts_and_exports_a_storm(tmp_path: Path, daemon
         metrics_port = hook.server_address[1] + 1  # the namespace is empty: any port is free
         doc = {
             "database_url": f"sqlite:///{tmp_path / 'sg.db'}",
-            "sniffers": [{"iface": lab.listener_if, "threshold_pps": 2000}],
             "alerts": {"channels": [{"name": "hook", "type": "webhook",
                                      "url": f"http://127.0.0.1:{hook.server_address[1]}/a"}]},
             "metrics": {"enabled": True, "listen": f"127.0.0.1:{metrics_port}"},
         }
+        if shape == "sniffer":
+            doc["sniffer"] = {"interfaces": [lab.listener_if], "threshold_pps": 2000}
+        else:
+            doc["sniffers"] = [{"iface": lab.listener_if, "threshold_pps": 2000}]
         cfg = tmp_path / "stormguard.yaml"
         cfg.write_text(yaml.safe_dump(doc))
         d = DaemonProc(cfg, prefix=["ip", "netns", "exec", lab.listener_ns])

@@ -38,7 +38,7 @@ class _Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook/T0KEN-abc"
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T0KEN-abc-def-123"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> _Receiver:
