@@ -144,17 +144,6 @@ class NotifyConfig(_Section):
     retries: int = 3
 
 
-class SnifferConfig(_Section):
-    iface: str
-    threshold_pps: float = 5000.0
-    threshold_percent: float | None = None  # of link speed, when the speed is known
-    baseline_multiplier: float = 8.0
-    baseline_floor_pps: float = 500.0
-    open_windows: int = 3
-    close_ratio: float = 0.5
-    severity: Literal["warning", "critical"] = "critical"
-
-
 class AlertChannel(SecretRef, _UrlByReference):
     name: str
     type: Literal["webhook", "slack", "alertmanager", "email", "syslog"]
@@ -201,7 +190,6 @@ class StormguardConfig(_Section):
     collect: CollectConfig = Field(default_factory=CollectConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
-    sniffers: list[SnifferConfig] = Field(default_factory=list)  # superseded by `sniffer`
     # The sniffer engine's settings (interfaces, thresholds, hysteresis, evidence ...): the keys
     # of stormguard.sniffer.config.SnifferConfig, validated by it.
     sniffer: dict[str, Any] = Field(default_factory=dict)
@@ -286,6 +274,24 @@ def _env_overrides(doc: dict[str, Any], environ: dict[str, str]) -> list[str]:
     return applied
 
 
+_SECRET_FILE_KEYS = frozenset({"password_file", "url_file"})
+
+
+def _anchor_secret_files(node: Any, base: Path) -> None:
+    """Relative ``password_file`` / ``url_file`` paths are relative to the config file (as the
+    inventory's are to the inventory), not to wherever the daemon happens to be started."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _SECRET_FILE_KEYS and isinstance(value, str) and value.strip():
+                path = Path(value.strip()).expanduser()
+                node[key] = str(path if path.is_absolute() else base / path)
+            else:
+                _anchor_secret_files(value, base)
+    elif isinstance(node, list):
+        for item in node:
+            _anchor_secret_files(item, base)
+
+
 def load_config(path: str | os.PathLike[str] | None = None,
                 environ: dict[str, str] | None = None) -> StormguardConfig:
     """Load and validate stormguard.yaml (or defaults when there is none), with env overrides."""
@@ -315,6 +321,8 @@ def load_config(path: str | os.PathLike[str] | None = None,
         if node is not None:
             lines = _line_index(node)
     from_env = _env_overrides(doc, environ)
+    if file is not None:
+        _anchor_secret_files(doc, file.resolve().parent)
     try:
         cfg = StormguardConfig.model_validate(doc)
     except ValidationError as exc:

@@ -233,13 +233,15 @@ def _collect(store: Any, run_id: int, hosts: list[Any], cfg: Any, result: Pipeli
     return not stop.is_set() and not outstanding
 
 
-def _audit(store: Any, run_id: int, cfg: Any, job: Any, result: PipelineResult) -> Any:
+def _audit(store: Any, run_id: int, cfg: Any, job: Any, result: PipelineResult,
+           hosts: list[Any]) -> Any:
     from stormguard.policy import load_policy
     from stormguard.store.audit import audit_snapshots
 
     policy = load_policy([cfg.relative(p) for p in cfg.policies])
     glob = job.limit if job.limit and not any(c in job.limit for c in ":,") else None
-    audit = audit_snapshots(store, run_id, policy, device_glob=glob)
+    audit = audit_snapshots(store, run_id, policy, device_glob=glob,
+                            devices=[h.name for h in hosts])
     for err in audit.errors:
         log.warning("audit: %s", err, extra=kv(run=run_id))
     result.devices_audited = audit.devices
@@ -380,7 +382,7 @@ def run_pipeline(cfg: Any, job: Any, store: Any, *, trigger: str = "manual",
                     raise PipelineInterrupted(f"run {run_id}: stopped during collection")
             if "audit" in steps:
                 s0 = time.monotonic()
-                audit = _audit(store, run_id, cfg, job, result)
+                audit = _audit(store, run_id, cfg, job, result, hosts)
                 store.update_run_summary(run_id, audit.summary())
                 stage_done("audit", s0, "partial" if audit.errors else "ok",
                            devices=audit.devices, findings=result.findings,

@@ -37,16 +37,6 @@ log = logging.getLogger("stormguard.daemon")
 EXTRA_GRACE_S = 5.0
 
 
-def sniffer_settings(sc: Any) -> Any:
-    """``sniffers:`` entry of stormguard.yaml -> the sniffer engine's own settings."""
-    from stormguard.sniffer.config import SnifferConfig
-
-    return SnifferConfig(interfaces=[sc.iface], threshold_pps=sc.threshold_pps,
-                         link_pct=sc.threshold_percent, ewma_multiplier=sc.baseline_multiplier,
-                         ewma_floor_pps=sc.baseline_floor_pps, open_windows=sc.open_windows,
-                         close_ratio=sc.close_ratio).validate(f"sniffers[{sc.iface}]")
-
-
 class Daemon:
     def __init__(self, cfg: Any, *, install_signals: bool = True) -> None:
         self.cfg = cfg
@@ -123,15 +113,14 @@ class Daemon:
             self.metrics.next_runs(self.scheduler.next_fire_times())
 
     def sniffer_plan(self) -> list[tuple[Any, str]]:
-        """(engine settings, alert severity) per engine to start: the ``sniffer:`` section
-        (one engine for all its interfaces), then each legacy ``sniffers:`` entry."""
+        """(engine settings, alert severity) per engine to start: the ``sniffer:`` section,
+        one engine for all its interfaces (so a MAC flapping between them is seen)."""
         cfg = self.cfg
         plan = []
         if cfg.sniffer:
             settings = cfg.sniffer_config()
             if settings.interfaces:
                 plan.append((settings, cfg.alerts.severity))
-        plan += [(sniffer_settings(sc), sc.severity) for sc in cfg.sniffers]
         return plan
 
     def _start_sniffers(self) -> None:

@@ -8,6 +8,7 @@ snapshot holds several bridges: those become ``<inventory name>/<bridge>``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -56,14 +57,21 @@ def _device_name(inventory_name: str, parsed_name: str, count: int) -> str:
 
 
 def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | None = None,
+                    devices: Collection[str] | None = None,
                     today: date | None = None) -> AuditResult:
-    """Audit the snapshots current as of `run_id` and store findings + waivers on that run."""
+    """Audit the snapshots current as of `run_id` and store findings + waivers on that run.
+
+    `devices` (inventory names) restricts the audit to a job's selection, e.g. its groups; a
+    selected device whose collection failed this run is audited from its last snapshot."""
     from stormguard.engine import audit
     from stormguard.errors import StormguardError
     from stormguard.parsers import parse_config
 
     result = AuditResult(run_id=run_id)
     snaps = store.latest_snapshots(device_glob, run_id=run_id)
+    if devices is not None:
+        wanted = set(devices)
+        snaps = [snap for snap in snaps if snap.device in wanted]
     result.snapshots = len(snaps)
     devices = []
     for snap in snaps:

@@ -28,10 +28,8 @@ def _metric(body: str, prefix: str) -> float | None:
     return None
 
 
-@pytest.mark.parametrize("shape", ["sniffer", "sniffers"])
-def test_daemon_sniffer_stores_alerts_and_exports_a_storm(tmp_path: Path, daemons,
-                                                         shape: str) -> None:
-    """`sniffer:` (the engine's settings) and the older `sniffers:` list both work."""
+def test_daemon_sniffer_stores_alerts_and_exports_a_storm(tmp_path: Path, daemons) -> None:
+    """The `sniffer:` section runs inside the daemon: storm stored, alerted, exported."""
     from stormguard.testing.netns import enter_netns
     from stormguard.testing.stormlab import StormLab
 
@@ -56,11 +54,8 @@ def test_daemon_sniffer_stores_alerts_and_exports_a_storm(tmp_path: Path, daemon
             "alerts": {"channels": [{"name": "hook", "type": "webhook",
                                      "url": f"http://127.0.0.1:{hook.server_address[1]}/a"}]},
             "metrics": {"enabled": True, "listen": f"127.0.0.1:{metrics_port}"},
+            "sniffer": {"interfaces": [lab.listener_if], "threshold_pps": 2000},
         }
-        if shape == "sniffer":
-            doc["sniffer"] = {"interfaces": [lab.listener_if], "threshold_pps": 2000}
-        else:
-            doc["sniffers"] = [{"iface": lab.listener_if, "threshold_pps": 2000}]
         cfg = tmp_path / "stormguard.yaml"
         cfg.write_text(yaml.safe_dump(doc))
         d = DaemonProc(cfg, prefix=["ip", "netns", "exec", lab.listener_ns])

@@ -68,3 +68,20 @@ def test_bad_inventory_is_one_line_error(sg, tmp_path, text, expected):
     res = sg("inventory", "list", timeout=30)
     assert res.rc == 2
     assert expected in res.one_line_error()
+
+
+def test_secret_files_are_relative_to_the_config_file(sg, tmp_path):
+    """The daemon is started from anywhere with --config /etc/...: a relative url_file or
+    password_file must be found next to the config, not in the current directory."""
+    conf = tmp_path / "etc"
+    conf.mkdir()
+    (conf / "hook.url").write_text("http://127.0.0.1:9/hook\n")
+    (conf / "smtp.pw").write_text("pw\n")
+    (conf / "stormguard.yaml").write_text(
+        "alerts:\n  channels:\n    - {name: h, type: webhook, url_file: hook.url}\n"
+        "    - {name: m, type: email, host: 127.0.0.1, port: 9, to: [x@y.z], "
+        "username: u, password_file: smtp.pw, timeout_s: 2}\n")
+    res = sg("alerts", "test", "--config", str(conf / "stormguard.yaml"))
+    assert res.rc == 1, res.err  # both tried (nothing listens on port 9), neither misread
+    assert "url_file" not in res.err and "password_file" not in res.out + res.err
+    assert res.out.count("FAIL") == 2
