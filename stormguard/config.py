@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -30,6 +31,14 @@ from pydantic import (
 from stormguard.errors import ConfigError
 
 ENV_PREFIX = "STORMGUARD_"
+
+
+def _relative(path: str | None, info: ValidationInfo) -> str | None:
+    """A file named in stormguard.yaml is relative to the file's own directory."""
+    base = (info.context or {}).get("base_dir") if info is not None else None
+    if path and base and not os.path.isabs(path):
+        return str(Path(base) / path)
+    return path
 
 
 class _Section(BaseModel):
@@ -43,6 +52,11 @@ class SecretRef(_Section):
     password_env: str | None = None
     password_file: str | None = None
     password: str | None = Field(default=None, repr=False)
+
+    @field_validator("password_file")
+    @classmethod
+    def _relative_to_config(cls, v: str | None, info: ValidationInfo) -> str | None:
+        return _relative(v, info)
 
     def resolve_password(self, what: str) -> str | None:
         if self.password_env:
@@ -67,6 +81,11 @@ class _UrlByReference(BaseModel):
     url: str | None = None
     url_env: str | None = None
     url_file: str | None = None
+
+    @field_validator("url_file")
+    @classmethod
+    def _url_file_relative(cls, v: str | None, info: ValidationInfo) -> str | None:
+        return _relative(v, info)
 
     @model_validator(mode="after")
     def _resolve_url(self):  # type: ignore[no-untyped-def]
@@ -324,7 +343,8 @@ def load_config(path: str | os.PathLike[str] | None = None,
     if file is not None:
         _anchor_secret_files(doc, file.resolve().parent)
     try:
-        cfg = StormguardConfig.model_validate(doc)
+        base = {"base_dir": str(file.resolve().parent)} if file is not None else None
+        cfg = StormguardConfig.model_validate(doc, context=base)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])

@@ -12,6 +12,7 @@ sqlalchemy): `stormguard lint` is run on every commit.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -87,6 +88,15 @@ class LintReport:
         }
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(message: str) -> str:
+    """An error entry is one line whatever the file was called: control characters in a file
+    name (a newline, a terminal escape) are shown escaped, as Python would spell them."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], message)
+
+
 def lint_paths(
     paths: Iterable[str],
     *,
@@ -114,11 +124,12 @@ def lint_paths(
             src = read_config(path)
             devices = parse_config(src.text, platform, source=path)
         except StormguardError as exc:
-            results.append(LintResult(source=path, errors=[str(exc)]))
+            results.append(LintResult(source=path, errors=[one_line(str(exc))]))
             continue
         except Exception as exc:  # a parser bug must not hide the other files
             results.append(LintResult(
-                source=path, errors=[f"{path}: parser failed: {type(exc).__name__}: {exc}"]))
+                source=path,
+                errors=[one_line(f"{path}: parser failed: {type(exc).__name__}: {exc}")]))
             continue
         for dev in devices:
             dev.source = path

@@ -71,3 +71,19 @@ def test_webhook_url_by_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     f.write_text("https://hooks.example/from-file\n")
     p = write(tmp_path, f"alerts:\n  channels:\n    - {{name: c, type: slack, url_file: {f}}}\n")
     assert load_config(p, environ={}).alerts.channels[0].url == "https://hooks.example/from-file"
+
+
+def test_secret_files_are_relative_to_the_config_file(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "smtp.pw").write_text("s3cret\n")
+    (etc / "hook.url").write_text("https://hooks.example/x\n")
+    p = etc / "stormguard.yaml"
+    p.write_text("notify:\n  email: {host: 127.0.0.1, to: [a@b.c], username: u,"
+                 " password_file: smtp.pw}\n  webhooks:\n    - {url_file: hook.url}\n")
+    monkeypatch.chdir(tmp_path)  # not the config's directory
+    cfg = load_config(p, environ={})
+    assert cfg.notify.email is not None
+    assert cfg.notify.email.resolve_password("test") == "s3cret"
+    assert cfg.notify.webhooks[0].url == "https://hooks.example/x"

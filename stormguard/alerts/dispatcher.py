@@ -134,7 +134,15 @@ class Alerter:
         """Send what is due. Returns (sent, failed)."""
         by_name = {c.name: c for c in self.config.channels}
         sent = failed = 0
+        held: dict[str, tuple[datetime, str]] = {}  # channel -> (retry time, error) of a failure
         for item in self.store.claim_due(now, limit):
+            if item.channel in held:
+                # keep each channel's alerts in event order: wait behind the failed one
+                retry_at, error = held[item.channel]
+                self.store.mark_failed(item.id, f"held behind an earlier alert: {error}",
+                                       retry_at)
+                failed += 1
+                continue
             ch = by_name.get(item.channel)
             if ch is None:
                 self.store.mark_failed(item.id, f"channel {item.channel!r} is not configured",
@@ -149,6 +157,8 @@ class Alerter:
                 nxt = None if give_up else datetime.now(UTC) + timedelta(
                     seconds=backoff(item.attempts, self.config.max_backoff_s))
                 self.store.mark_failed(item.id, str(exc), nxt)
+                if nxt is not None:
+                    held[item.channel] = (nxt, str(exc))
                 log.warning("alert %s via %s failed (attempt %d): %s", item.dedupe_key,
                             item.channel, item.attempts, exc)
             else:

@@ -746,7 +746,7 @@ class Store:
         q = (select(outbox_t.c.id)
              .where(outbox_t.c.status == "pending", outbox_t.c.next_attempt_at <= now,
                     or_(outbox_t.c.lease_until.is_(None), outbox_t.c.lease_until < now))
-             .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id).limit(limit))
+             .order_by(outbox_t.c.id).limit(limit))
         if self.dialect == "postgresql":
             q = q.with_for_update(skip_locked=True)
         with self._tx() as c:
@@ -757,7 +757,7 @@ class Store:
                       .values(lease_until=now + timedelta(seconds=lease_s),
                               attempts=outbox_t.c.attempts + 1))
             rows = c.execute(select(outbox_t).where(outbox_t.c.id.in_(ids))
-                             .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)).all()
+                             .order_by(outbox_t.c.id)).all()
         return [self._outbox_row(r) for r in rows]
 
     def mark_sent(self, item_id: int) -> None:

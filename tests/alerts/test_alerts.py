@@ -199,3 +199,25 @@ def test_cli_alerts_test(tmp_path: Path, webhook) -> None:
     assert lines[1].startswith("FAIL down (webhook): http://127.0.0.1:9:")
     assert webhook.bodies()[0]["status"] == "test"
     assert "Traceback" not in proc.stderr
+
+
+def test_after_an_outage_alerts_arrive_in_event_order(store, webhook) -> None:
+    cfg = AlertsConfig(channels=[AlertChannel(name="hook", type="webhook", url=webhook.url,
+                                              timeout_s=2)],
+                       reminder_minutes=1, max_backoff_s=0.2)
+    webhook.stop()
+    a = Alerter(store, cfg)
+    a.on_event(ev("storm-start", T0))
+    a.deliver_due()  # fails: the firing alert backs off first
+    for i in range(1, 70):
+        a.on_event(ev("storm-update", T0 + i))
+    a.on_event(ev("storm-end", T0 + 71, pps=10.0))
+    for _ in range(3):
+        a.deliver_due()
+        time.sleep(0.3)
+    webhook.start()
+    deadline = time.monotonic() + 10
+    while len(webhook.bodies()) < 3 and time.monotonic() < deadline:
+        a.deliver_due()
+        time.sleep(0.05)
+    assert [b["status"] for b in webhook.bodies()] == ["firing", "reminder", "resolved"]

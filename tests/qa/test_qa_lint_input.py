@@ -91,3 +91,22 @@ def test_ctrl_c_while_the_cli_starts_is_one_line_exit_130(monkeypatch, capsys):
     assert cli.main(["lint", "x.cfg"]) == 130
     err = capsys.readouterr().err
     assert err == "stormguard: interrupted\n"
+
+
+def test_odd_names_and_links_in_a_directory_give_one_line_each(sg, tmp_path):
+    d = tmp_path / "odd"
+    d.mkdir()
+    (d / "name\nwith newline").write_text("hello\n")
+    (d / "dangling").symlink_to(tmp_path / "nowhere")
+    (d / "a").symlink_to(d / "b")
+    (d / "b").symlink_to(d / "a")  # a loop
+    (d / "self").symlink_to(d)  # a directory loop: not followed
+    res = sg("lint", "odd", "--format", "json", timeout=30)
+    assert res.rc == 2
+    assert res.err.splitlines() == [
+        "stormguard lint: error: odd/a: cannot read: Too many levels of symbolic links",
+        "stormguard lint: error: odd/b: cannot read: Too many levels of symbolic links",
+        "stormguard lint: error: odd/dangling: no such file",
+        "stormguard lint: error: odd/name\\nwith newline: cannot tell the platform from the "
+        "text; give it with --platform",
+    ]
