@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
                 failed += 1
                 print(f"FAIL {ch.name} ({ch.type}): {exc}")
             else:
-                print(f"ok   {ch.name} ({ch.type})")
+                note = (" - sent; UDP gives no delivery confirmation"
+                        if ch.type == "syslog" and ch.protocol == "udp" else "")
+                print(f"ok   {ch.name} ({ch.type}){note}")
         return 1 if failed else 0
 
     from stormguard.store import Store
