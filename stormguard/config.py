@@ -293,24 +293,6 @@ def _env_overrides(doc: dict[str, Any], environ: dict[str, str]) -> list[str]:
     return applied
 
 
-_SECRET_FILE_KEYS = frozenset({"password_file", "url_file"})
-
-
-def _anchor_secret_files(node: Any, base: Path) -> None:
-    """Relative ``password_file`` / ``url_file`` paths are relative to the config file (as the
-    inventory's are to the inventory), not to wherever the daemon happens to be started."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in _SECRET_FILE_KEYS and isinstance(value, str) and value.strip():
-                path = Path(value.strip()).expanduser()
-                node[key] = str(path if path.is_absolute() else base / path)
-            else:
-                _anchor_secret_files(value, base)
-    elif isinstance(node, list):
-        for item in node:
-            _anchor_secret_files(item, base)
-
-
 def load_config(path: str | os.PathLike[str] | None = None,
                 environ: dict[str, str] | None = None) -> StormguardConfig:
     """Load and validate stormguard.yaml (or defaults when there is none), with env overrides."""
@@ -340,8 +322,6 @@ def load_config(path: str | os.PathLike[str] | None = None,
         if node is not None:
             lines = _line_index(node)
     from_env = _env_overrides(doc, environ)
-    if file is not None:
-        _anchor_secret_files(doc, file.resolve().parent)
     try:
         base = {"base_dir": str(file.resolve().parent)} if file is not None else None
         cfg = StormguardConfig.model_validate(doc, context=base)

@@ -48,19 +48,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fnmatch
+import json
 import math
+import os
 import re
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from stormguard.errors import ConfigError
 from stormguard.findings import SEVERITIES, Waiver
 from stormguard.resources import data_dir
 from stormguard.vlans import VlanSet, VlanSyntaxError
+
+if TYPE_CHECKING:
+    import yaml
 
 _TOP_KEYS = {"version", "scope", "rules", "roles", "role_order", "waivers", "description"}
 _SCOPE_KEYS = {"include_admin_down"}
@@ -176,9 +180,13 @@ class _Doc:
     def __init__(self, path: str) -> None:
         self.path = path
         self.lines: dict[tuple[Any, ...], int] = {}
-        self._ctor = yaml.constructor.SafeConstructor()
+        self._ctor: Any = None  # a yaml SafeConstructor, made when YAML is read
 
     def convert(self, node: yaml.Node, at: tuple[Any, ...] = ()) -> Any:
+        import yaml  # imported here: a pack found in the cache needs no YAML at all
+
+        if self._ctor is None:
+            self._ctor = yaml.constructor.SafeConstructor()
         self.lines.setdefault(at, node.start_mark.line + 1)
         if node.tag not in _PLAIN_TAGS:
             self.fail(at, f"unsupported YAML tag {node.tag!r}", node.start_mark.line + 1)
@@ -231,6 +239,12 @@ def _read_pack(path: Path) -> tuple[dict[str, Any], _Doc]:
         raise ConfigError(f"{path}: policy file is not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read policy file ({exc.strerror})") from None
+    cached = _cache_load(text)
+    if cached is not None:
+        data, doc.lines = cached
+        return data, doc
+    import yaml
+
     from stormguard import yamlsafe
 
     # One-line errors; alias bombs and absurd nesting refused before _Doc.convert walks them.
@@ -240,7 +254,70 @@ def _read_pack(path: Path) -> tuple[dict[str, Any], _Doc]:
     data = doc.convert(node)
     if not isinstance(data, dict):
         doc.fail((), "a policy pack must be a mapping (version, rules, roles, waivers ...)")
+    _cache_store(text, data, doc.lines)
     return data, doc
+
+
+# --------------------------------------------------------------------------------------------
+# cache of converted packs
+#
+# Importing PyYAML costs ~20 ms, a tenth of a `stormguard lint FILE` run, and every run reads
+# the same default pack. So the plain values and line numbers `_Doc.convert` makes of a pack are
+# kept as JSON in the user's cache directory ($STORMGUARD_CACHE_DIR, else
+# $XDG_CACHE_HOME/stormguard, else ~/.cache/stormguard; STORMGUARD_CACHE_DIR="" turns it off),
+# keyed by the pack's text, which the entry also holds and must match exactly. Only what JSON
+# carries exactly is stored (a pack with a date or a non-string key is simply read from YAML
+# each time); validation runs on the values either way, so errors are the same. Any problem
+# with the cache (unwritable, corrupt, a race) falls back to reading the YAML.
+
+#: Bump when `_Doc.convert` changes what it makes of a pack, so old entries stop matching.
+_CACHE_FORMAT = 1
+
+
+def _cache_path(text: str) -> Path | None:
+    where = os.environ.get("STORMGUARD_CACHE_DIR")
+    if where is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        where = os.path.join(base, "stormguard")
+    if not where:
+        return None
+    key = f"{zlib.crc32(text.encode('utf-8')):08x}-{len(text)}"
+    return Path(where) / f"policy-{_CACHE_FORMAT}-{key}.json"
+
+
+def _cache_load(text: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | None:
+    path = _cache_path(text)
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            entry = json.load(fh)
+        if entry["format"] != _CACHE_FORMAT or entry["text"] != text:
+            return None
+        data = entry["data"]
+        lines = {tuple(k): int(v) for k, v in entry["lines"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (data, lines) if isinstance(data, dict) else None
+
+
+def _cache_store(text: str, data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> None:
+    path = _cache_path(text)
+    if path is None:
+        return
+    entry = {"format": _CACHE_FORMAT, "text": text, "data": data,
+             "lines": [[list(k), v] for k, v in lines.items()]}
+    try:
+        encoded = json.dumps(entry)
+        back = json.loads(encoded)
+        if back["data"] != data or {tuple(k): v for k, v in back["lines"]} != lines:
+            return  # something JSON cannot carry exactly (a non-string key ...)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(encoded, encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a concurrent run sees the old entry or the new one
+    except (OSError, TypeError, ValueError):  # dates, NaN, a read-only home ...
+        return
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ MAX_NODES = 1_000_000
 #: Nesting depth; real files stay under 10.
 MAX_DEPTH = 200
 
-_QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"")
+_QUOTED = re.compile(r"'(?!<)[^']{3,}'|\"(?!<)[^\"]{3,}\"")  # not '<scalar>' tokens
 
 
 def problem_text(exc: yaml.YAMLError) -> str:

@@ -17,10 +17,13 @@ dir; ``STORMGUARD_KNOWN_HOSTS`` or ``known_hosts_file`` in the collector setting
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import hashlib
 import os
+import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,20 +109,32 @@ class KnownHosts:
                     fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def netmiko_host_key_args(policy: str, known: KnownHosts) -> dict[str, Any]:
+@contextlib.contextmanager
+def netmiko_host_key_args(policy: str, known: KnownHosts, hostname: str,
+                          port: int) -> Iterator[dict[str, Any]]:
     """ConnectHandler keyword arguments that make paramiko enforce `policy` during key
     exchange: a pinned key that differs raises ``BadHostKeyException``; with ``strict`` an
-    unknown one raises ``SSHException`` (RejectPolicy)."""
+    unknown one raises ``SSHException`` (RejectPolicy).
+
+    Paramiko is handed a private one-host copy of the pins, never the shared file: its
+    AutoAddPolicy rewrites whatever file it loaded (truncate, then write), which would let a
+    concurrent worker read half a file. New pins are written by :func:`check_after_connect`."""
     if policy not in POLICIES:
         raise ValueError(f"unknown host_key_policy {policy!r}")
     if policy == "ignore":
-        return {"ssh_strict": False, "system_host_keys": False, "alt_host_keys": False}
-    return {
-        "ssh_strict": policy == "strict",
-        "system_host_keys": False,
-        "alt_host_keys": True,
-        "alt_key_file": str(known.path),
-    }
+        yield {"ssh_strict": False, "system_host_keys": False, "alt_host_keys": False}
+        return
+    name = host_entry_name(hostname, port)
+    lines = [f"{name} {kt} {b64}\n" for kt, b64 in known.lookup(hostname, port).items()]
+    fd, tmp = tempfile.mkstemp(prefix="sg-known-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.writelines(lines)
+        yield {"ssh_strict": policy == "strict", "system_host_keys": False,
+               "alt_host_keys": True, "alt_key_file": tmp}
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def check_after_connect(policy: str, known: KnownHosts, hostname: str, port: int,

@@ -49,18 +49,21 @@ def collect(host: Host, ctx: CollectContext) -> Collected:
     optional_args: dict[str, Any] = {
         "port": host.port, "conn_timeout": min(10.0, ctx.remaining()),
         "auth_timeout": min(10.0, ctx.remaining()), "allow_agent": False,
-        **netmiko_host_key_args(host.host_key_policy, ctx.known_hosts),
     }
     if host.credentials.ssh_key_file:
         optional_args.update(use_keys=True, key_file=host.credentials.ssh_key_file)
     driver_cls = get_network_driver(recipe.napalm_driver)
-    device = driver_cls(hostname=host.hostname, username=host.credentials.username or "",
-                        password=password or "", timeout=int(ctx.remaining()),
-                        optional_args=optional_args)
     opened = False
+    device: Any = None
     try:
         try:
-            device.open()
+            with netmiko_host_key_args(host.host_key_policy, ctx.known_hosts, host.hostname,
+                                       host.port) as key_args:
+                device = driver_cls(hostname=host.hostname,
+                                    username=host.credentials.username or "",
+                                    password=password or "", timeout=int(ctx.remaining()),
+                                    optional_args={**optional_args, **key_args})
+                device.open()
             opened = True
         except Exception as exc:
             raise classify(exc, host, ctx.known_hosts, connected=False, aborted=ctx.aborted,

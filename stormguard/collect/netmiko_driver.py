@@ -173,7 +173,6 @@ def connect_args(host: Host, password: str | None, ctx: CollectContext) -> dict[
         "password": password or "", "conn_timeout": min(10.0, t), "auth_timeout": min(10.0, t),
         "banner_timeout": min(10.0, t),
         "allow_agent": False, "fast_cli": True,
-        **netmiko_host_key_args(host.host_key_policy, ctx.known_hosts),
     }
     if creds.ssh_key_file:
         args.update(use_keys=True, key_file=creds.ssh_key_file)
@@ -196,8 +195,10 @@ def collect(host: Host, ctx: CollectContext) -> Collected:
     conn = None
     try:
         try:
-            conn = ConnectHandler(device_type=host.platform,
-                                  **connect_args(host, password, ctx))
+            with netmiko_host_key_args(host.host_key_policy, ctx.known_hosts, host.hostname,
+                                       host.port) as key_args:
+                conn = ConnectHandler(device_type=host.platform,
+                                      **connect_args(host, password, ctx), **key_args)
         except Exception as exc:
             raise classify(exc, host, ctx.known_hosts, connected=False,
                            aborted=ctx.aborted, secret=password) from None

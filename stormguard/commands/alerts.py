@@ -26,9 +26,14 @@ def run(args: argparse.Namespace) -> int:
         from stormguard.alerts.channels import DeliveryError
         from stormguard.alerts.dispatcher import send_test
 
-        channels = [c for c in cfg.alerts.channels if not args.channel or c.name in args.channel]
-        if not channels:
+        if not cfg.alerts.channels:
             raise ConfigError("no alert channels configured (alerts.channels in stormguard.yaml)")
+        names = [c.name for c in cfg.alerts.channels]
+        unknown = [n for n in args.channel if n not in names]
+        if unknown:  # a typo must not silently test fewer channels than asked
+            raise ConfigError(f"no alert channel named {', '.join(map(repr, unknown))} "
+                              f"(configured: {', '.join(names)})")
+        channels = [c for c in cfg.alerts.channels if not args.channel or c.name in args.channel]
         failed = 0
         for ch in channels:
             try:

@@ -50,9 +50,12 @@ def run(args: argparse.Namespace) -> int:
             run_id = store.start_run("audit", "cli")
         try:
             result = audit_snapshots(store, run_id, policy, device_glob=args.limit)
-        except BaseException:
+        except BaseException as exc:
             if args.run is None:
-                store.finish_run(run_id, "failed", {"error": "audit aborted"})
+                if isinstance(exc, KeyboardInterrupt):  # Ctrl-C: say so, as the daemon does
+                    store.finish_run(run_id, "interrupted", {"error": "audit interrupted"})
+                else:
+                    store.finish_run(run_id, "failed", {"error": "audit aborted"})
             raise
         if args.run is None:
             store.finish_run(run_id, "partial" if result.errors else "ok", result.summary())

@@ -22,6 +22,9 @@ def run(args: argparse.Namespace) -> int:
         snaps = store.snapshot_history(args.device, limit=args.limit)
         if not snaps:
             known = [d.name for d in store.devices()]
+            if args.device in known:  # in the inventory, never collected successfully
+                raise InputError(f"no snapshots stored for device {args.device!r} yet (it is "
+                                 "known, but no collection of it has succeeded)")
             hint = f" (known: {', '.join(known[:10])}{'...' if len(known) > 10 else ''})" \
                 if known else " (the store has no devices yet: run `stormguard collect`)"
             raise InputError(f"no snapshots stored for device {args.device!r}{hint}")

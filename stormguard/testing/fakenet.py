@@ -35,7 +35,7 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,48 @@ class FakeDevice:
     @property
     def expected_class(self) -> str | None:
         return EXPECTED_CLASS.get(self.fault) if self.fault else None
+
+
+@lru_cache(maxsize=64)
+def _host_key(path: str | None) -> Any:
+    import paramiko
+    from fakenos.plugins.servers.ssh_server_paramiko import DEFAULT_SSH_KEY
+
+    if path:
+        return paramiko.RSAKey.from_private_key_file(path)
+    return paramiko.RSAKey(file_obj=io.StringIO(DEFAULT_SSH_KEY))
+
+
+def _server_class() -> type:
+    """fakenos's Paramiko server, minus one cost: it decodes its RSA host key for every host
+    (~70 ms each, 14 s for 200 fakes). Same server, key decoded once per key file."""
+    from fakenos.core.servers import TCPServerBase
+    from fakenos.plugins.servers.ssh_server_paramiko import ParamikoSshServer
+
+    class CachedKeySshServer(ParamikoSshServer):
+        def __init__(self, shell: type, nos: Any, nos_inventory_config: dict, port: int,
+                     username: str, password: str, ssh_key_file: str | None = None,
+                     ssh_key_file_password: str | None = None,
+                     ssh_banner: str = "FakeNOS Paramiko SSH Server",
+                     shell_configuration: dict | None = None, address: str = "127.0.0.1",
+                     timeout: int = 1, watchdog_interval: float = 1) -> None:
+            TCPServerBase.__init__(self)
+            self.nos = nos
+            self.nos_inventory_config = nos_inventory_config
+            self.shell = shell
+            self.shell_configuration = shell_configuration or {}
+            self.ssh_banner = ssh_banner
+            self.username = username
+            self.password = password
+            self.port = port
+            self.address = address
+            self.timeout = timeout
+            self.watchdog_interval = watchdog_interval
+            self._active_sessions = set()
+            self._active_sessions_lock = threading.Lock()
+            self._ssh_server_key = _host_key(ssh_key_file)
+
+    return CachedKeySshServer
 
 
 def _nos_plugin(platform: str) -> dict[str, Any]:
@@ -267,6 +309,8 @@ class FakeNetwork:
                  if d.fault != "closed"}
         inventory = {"hosts": hosts}
         self._net = FakeNOS(inventory=inventory, plugins=[_nos_plugin(p) for p in platforms])
+        self._net.servers_plugins = {**self._net.servers_plugins,
+                                     "ParamikoSshServer": _server_class()}
         try:
             for name in hosts:
                 self._net.hosts[name].start()

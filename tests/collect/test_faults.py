@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from stormguard.collect.base import CollectError, Collected
+from stormguard.collect.base import Collected, CollectError
 from stormguard.collect.hostkeys import KnownHosts
 from stormguard.collect.pool import PoolSettings, backoff_delay, collect_many
 from stormguard.collect.registry import CollectContext, register_driver

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 COUNT = 100
 #: every fifth device is faulty, the five faults in turn: 4 of each, on rotating platforms
 FAULTY = {f"rl{i:03d}": FAULTS[(i // 5) % len(FAULTS)] for i in range(0, COUNT, 5)}
-TIMEOUT_S = 5.0
+TIMEOUT_S = 15.0
 
 
 def test_100_devices_20_faulty(tmp_path: Path, test_password: str, password_env: str,

@@ -85,3 +85,33 @@ def test_secret_files_are_relative_to_the_config_file(sg, tmp_path):
     assert res.rc == 1, res.err  # both tried (nothing listens on port 9), neither misread
     assert "url_file" not in res.err and "password_file" not in res.out + res.err
     assert res.out.count("FAIL") == 2
+
+
+def test_alerts_test_with_an_unknown_channel_names_it(sg, tmp_path):
+    (tmp_path / "stormguard.yaml").write_text(
+        "alerts:\n  channels:\n    - {name: noc-hook, type: webhook, url: 'http://127.0.0.1:9/'}\n")
+    res = sg("alerts", "test", "--channel", "noc-hok")
+    assert res.rc == 2
+    assert res.one_line_error() == ("stormguard alerts: error: no alert channel named "
+                                    "'noc-hok' (configured: noc-hook)")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (f"password: *{SECRET}\n", "f.yaml:1: invalid YAML: found undefined alias: a value "
+                               "starting with '*' must be quoted"),
+    (f"password: !{SECRET}\n", "f.yaml:1: invalid YAML: unknown YAML tag: a value starting "
+                               "with '!' must be quoted"),
+    (f"password: !<{SECRET}>\n", "f.yaml:1: invalid YAML: unknown YAML tag"),
+    (f"password: '{SECRET}'s'\n", "f.yaml:1: invalid YAML: expected <block end>, but found "
+                                  "'<scalar>'"),
+    (f"password: \"\\q{SECRET}\"\n", "f.yaml:1: invalid YAML: found unknown escape character"),
+    (f"password: @{SECRET}\n", "f.yaml:1: invalid YAML: found character '@' that cannot start"),
+])
+def test_yaml_messages_keep_their_meaning_but_not_the_value(text, expected):
+    from stormguard.errors import ConfigError
+    from stormguard.yamlsafe import load
+
+    with pytest.raises(ConfigError) as exc:
+        load(text, "f.yaml")
+    assert str(exc.value).startswith(expected), str(exc.value)
+    assert SECRET not in str(exc.value)
