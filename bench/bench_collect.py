@@ -84,16 +84,21 @@ def main() -> int:
     ap.add_argument("--nights-devices", type=int, default=None,
                     help="devices for the nights simulation (default: --devices)")
     ap.add_argument("--skip-serial", action="store_true")
+    ap.add_argument("--skip-timing", action="store_true", help="only the nights simulation")
     ap.add_argument("--json", default=None, help="write the figures here")
     args = ap.parse_args()
     os.environ[PASSWORD_ENV] = "Bench-Pass-1"
     out: dict = {"devices": args.devices, "repeat": args.repeat}
     with tempfile.TemporaryDirectory(prefix="sg-bench-") as d:
         tmp = Path(d)
-        with FakeNetwork.build(args.devices, password="Bench-Pass-1", prefix="bn") as net:
+        with FakeNetwork.build(0 if args.skip_timing else args.devices,
+                               password="Bench-Pass-1", prefix="bn") as net:
+            if args.skip_timing:
+                net.devices.clear()
             out["fakes_start_s"] = round(net.start_s, 2)
             print(f"{args.devices} fakes started in {net.start_s:.2f} s", flush=True)
-            for workers in ([32] if args.skip_serial else [1, 32]):
+            plan = [] if args.skip_timing else [32] if args.skip_serial else [1, 32]
+            for workers in plan:
                 walls = []
                 for i in range(args.serial_repeat if workers == 1 else args.repeat):
                     wall, ok = time_collect(net, workers, tmp)
@@ -104,7 +109,7 @@ def main() -> int:
                     walls.append(wall)
                 out[f"wall_s_workers_{workers}"] = [round(w, 1) for w in walls]
                 out[f"median_s_workers_{workers}"] = round(statistics.median(walls), 1)
-            if not args.skip_serial:
+            if plan == [1, 32]:
                 out["speedup"] = round(out["median_s_workers_1"] / out["median_s_workers_32"], 1)
             out["peak_rss_mb"] = round(peak_rss_mb(), 1)
         n_dev = args.nights_devices or args.devices

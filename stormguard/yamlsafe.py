@@ -91,11 +91,18 @@ def _children(n: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def compose(text: str, where: str, loader: Any = yaml.SafeLoader) -> yaml.Node | None:
+#: libyaml when PyYAML was built with it: ~10x faster on a 10,000-host inventory.
+FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def compose(text: str, where: str, loader: Any = None) -> yaml.Node | None:
     """``yaml.compose`` with one-line errors, after :func:`check_size`."""
+    loader = loader or FAST_LOADER
     try:
         node = yaml.compose(text, Loader=loader)
     except yaml.YAMLError as exc:
+        if loader is not yaml.SafeLoader:  # the pure-Python parser says what it found
+            compose(text, where, yaml.SafeLoader)
         raise yaml_error(where, exc) from None
     except RecursionError:
         raise ConfigError(f"{where}: invalid YAML: nested too deep") from None
