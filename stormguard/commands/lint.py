@@ -55,8 +55,9 @@ def run(args: argparse.Namespace) -> int:
                              f"{exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
-    if args.format != "text":
-        # Errors also go to stderr, one line each, so a CI log shows them whatever the format.
+    if args.format != "text" or args.output or not sys.stdout.isatty():
+        # Errors also go to stderr, one line each, so a CI log or a terminal whose stdout is
+        # redirected shows them whatever the format.
         for err in report.errors:
             print(f"stormguard lint: error: {err}", file=sys.stderr)
     return report.exit_code()

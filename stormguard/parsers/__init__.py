@@ -73,7 +73,8 @@ def canonical_platform(name: str) -> str:
 
 
 def parser_for(platform: str) -> ModuleType:
-    return importlib.import_module(f"stormguard.parsers.{PARSER_MODULES[canonical_platform(platform)]}")
+    module = PARSER_MODULES[canonical_platform(platform)]
+    return importlib.import_module(f"stormguard.parsers.{module}")
 
 
 def parse_config(text: str, platform: str | None = None, source: str = "") -> list[Device]:

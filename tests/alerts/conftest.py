@@ -30,6 +30,7 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.port = free_port()
         self.requests: list[tuple[str, object]] = []
+        self.auth: list[str | None] = []
         self._server: ThreadingHTTPServer | None = None
         self.status = 200
 
@@ -44,6 +45,7 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 recv.requests.append((self.path, json.loads(body)))
+                recv.auth.append(self.headers.get("Authorization"))
                 self.send_response(recv.status)
                 self.end_headers()
                 self.wfile.write(b"ok")

@@ -221,3 +221,20 @@ def test_after_an_outage_alerts_arrive_in_event_order(store, webhook) -> None:
         a.deliver_due()
         time.sleep(0.05)
     assert [b["status"] for b in webhook.bodies()] == ["firing", "reminder", "resolved"]
+
+
+def test_credentials_in_the_url_become_basic_auth_and_never_show(store, webhook) -> None:
+    url = webhook.url.replace("http://", "http://svc:p%40ss-9f3@")
+    cfg = AlertsConfig(channels=[AlertChannel(name="hook", type="webhook", url=url)])
+    a = Alerter(store, cfg)
+    storm(a)
+    drain(a)
+    assert len(webhook.bodies()) == 2
+    import base64
+
+    assert webhook.auth[0] == "Basic " + base64.b64encode(b"svc:p@ss-9f3").decode()
+    webhook.stop()
+    a.on_event(ev("storm-start", T0 + 500, key="s2"))
+    a.deliver_due()
+    errors = " ".join(o.last_error or "" for o in store.outbox())
+    assert "p%40ss" not in errors and "p@ss" not in errors and "svc" not in errors

@@ -13,9 +13,11 @@ from stormguard.alerts.channels import DeliveryError
 
 def post_json(url: str, body: Any, timeout: float) -> int:
     data = json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method="POST",
-                                 headers={"Content-Type": "application/json",
-                                          "User-Agent": "stormguard"})
+    url, auth = _split_userinfo(url)
+    headers = {"Content-Type": "application/json", "User-Agent": "stormguard"}
+    if auth:
+        headers["Authorization"] = auth
+    req = urllib.request.Request(url, data=data, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status
@@ -42,3 +44,21 @@ def _safe(url: str) -> str:
     except ValueError:  # a bad port or IPv6 literal: say nothing more than the scheme
         return url.split(":", 1)[0] + "://?"
     return f"{p.scheme}://{host}{port}"
+
+
+def _split_userinfo(url: str) -> tuple[str, str | None]:
+    """``https://user:pass@host/x`` -> (``https://host/x``, a Basic Authorization header):
+    urllib does not send credentials written into the URL."""
+    import base64
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    try:
+        p = urlsplit(url)
+    except ValueError:
+        return url, None
+    if "@" not in p.netloc:
+        return url, None
+    userinfo, _, hostport = p.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    return urlunsplit((p.scheme, hostport, p.path, p.query, p.fragment)), f"Basic {token}"
