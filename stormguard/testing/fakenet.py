@@ -346,6 +346,7 @@ class FakeNetwork:
         if host is None:
             raise KeyError(f"{name} is not a running fake")
         host.stop()
+        time.sleep(1.1)  # let the old listener's accept() time out and its socket go
         inv = self._host_inventory(dev)
         host.password = inv["password"]
         host.server_inventory = inv["server"]
@@ -358,9 +359,18 @@ class FakeNetwork:
         self.restart(name)
 
     def bump_revision(self, name: str) -> None:
-        """Change the device's running config (its description carries the revision)."""
-        self.devices[name].revision += 1
-        self.restart(name)
+        """Change the device's running config (its description carries the revision).
+
+        No restart: every new session copies its commands from this dict, so swapping it
+        is atomic for the next login (restarting a listener on the same port races with the
+        old socket under SO_REUSEPORT)."""
+        dev = self.devices[name]
+        dev.revision += 1
+        host = self._net.hosts.get(name) if self._net else None
+        if host is None:
+            raise KeyError(f"{name} is not a running fake")
+        new = self._host_inventory(dev)["nos"]["configuration"]["commands"]
+        host.nos_inventory["configuration"]["commands"] = new
 
     # -- what the collector needs -----------------------------------------------------------
     def inventory(self, *, password_env: str = "SG_FAKE_PASSWORD",

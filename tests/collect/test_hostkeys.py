@@ -85,3 +85,12 @@ def test_pins_from_concurrent_workers_are_written_once_each(tmp_path) -> None:
     assert kh.lookup("10.0.0.1", 22) == {"ssh-rsa": "AAAA"}
     kh.pin("10.0.0.1", 2222, "ssh-ed25519", "BBBB")
     assert kh.lookup("10.0.0.1", 2222) == {"ssh-ed25519": "BBBB"}
+
+
+def test_bump_revision_serves_a_new_config_on_the_next_login(
+        net: FakeNetwork, known_hosts: KnownHosts, password_env: str) -> None:
+    first = _run(net, known_hosts, password_env, "tofu")["hk001"].collected.config
+    net.bump_revision("hk001")
+    second = _run(net, known_hosts, password_env, "tofu")["hk001"].collected.config
+    assert "config-rev 0" in first and "config-rev 1" in second
+    assert first.replace("config-rev 0", "config-rev 1") == second
