@@ -51,6 +51,30 @@ def run_status(collected: int, failed: int) -> str:
     return "partial" if collected else "failed"
 
 
+@dataclass
+class StoredResult:
+    """What :func:`store_result` wrote: a snapshot (``changed``) or a failure (class, message)."""
+
+    changed: bool = False
+    failure_class: str | None = None
+    message: str = ""
+
+
+def store_result(store: Any, run_id: int, res: DeviceResult) -> StoredResult:
+    """Write one device's collection result into run `run_id`: its snapshot (one transaction,
+    deduplicated blob) or its classified failure. Shared by `collect` and the daemon's pipeline."""
+    if res.collected is not None:
+        c = res.collected
+        _sid, changed = store.save_snapshot(run_id, c.host, c.platform, c.config,
+                                            state=c.state, collected_at=c.collected_at)
+        return StoredResult(changed=changed)
+    err = res.error
+    cls = err.failure_class if err else "protocol"
+    msg = err.message if err else "no result"
+    store.record_failure(run_id, res.host.name, cls, msg)
+    return StoredResult(failure_class=cls, message=msg)
+
+
 def collect_inventory(hosts: Iterable[Host], store: Any, *,
                       settings: PoolSettings | None = None,
                       known_hosts: KnownHosts | None = None,
@@ -66,22 +90,16 @@ def collect_inventory(hosts: Iterable[Host], store: Any, *,
     last_beat = [time.monotonic()]
 
     def on_result(res: DeviceResult) -> None:
-        if res.collected is not None:
-            c = res.collected
-            _sid, changed = store.save_snapshot(run_id, c.host, c.platform, c.config,
-                                                state=c.state, collected_at=c.collected_at)
+        stored = store_result(store, run_id, res)
+        if stored.failure_class is None:
             summary.collected += 1
-            if changed:
+            if stored.changed:
                 summary.changed += 1
             else:
                 summary.unchanged += 1
         else:
-            err = res.error
-            cls = err.failure_class if err else "protocol"
-            msg = err.message if err else "no result"
-            store.record_failure(run_id, res.host.name, cls, msg)
-            failed[cls] += 1
-            summary.failures.append((res.host.name, cls, msg))
+            failed[stored.failure_class] += 1
+            summary.failures.append((res.host.name, stored.failure_class, stored.message))
         if time.monotonic() - last_beat[0] > HEARTBEAT_EVERY_S:
             store.heartbeat(run_id)
             last_beat[0] = time.monotonic()

@@ -167,6 +167,7 @@ def _collect(store: Any, run_id: int, hosts: list[Any], cfg: Any, result: Pipeli
              stop: threading.Event, grace_s: float, known_hosts: Any) -> bool:
     """Collect `hosts` into run `run_id`. Returns False when stopped before the end."""
     from stormguard.collect.pool import DeviceResult, collect_one
+    from stormguard.collect.run import store_result
 
     settings = _pool_settings(cfg)
     store.upsert_hosts(hosts)
@@ -181,27 +182,23 @@ def _collect(store: Any, run_id: int, hosts: list[Any], cfg: Any, result: Pipeli
         return collect_one(host, known_hosts, settings, stop=stop)
 
     def record(res: DeviceResult) -> None:
-        if res.collected is not None:
-            c = res.collected
-            _sid, changed = store.save_snapshot(run_id, c.host, c.platform, c.config,
-                                                state=c.state, collected_at=c.collected_at)
+        stored = store_result(store, run_id, res)
+        name = res.host.name
+        if stored.failure_class is None:
             result.collected += 1
-            if changed:
+            if stored.changed:
                 result.changed += 1
             else:
                 result.unchanged += 1
-            log.info("collected %s", c.host, extra=kv(run=run_id, device=c.host,
-                                                       changed=changed,
-                                                       duration_s=round(res.duration_s, 2)))
+            log.info("collected %s", name, extra=kv(run=run_id, device=name,
+                                                     changed=stored.changed,
+                                                     duration_s=round(res.duration_s, 2)))
         else:
-            err = res.error
-            cls = err.failure_class if err else "protocol"
-            msg = err.message if err else "no result"
-            store.record_failure(run_id, res.host.name, cls, msg)
+            cls = stored.failure_class
             failed[cls] += 1
-            result.failures.append((res.host.name, cls, msg))
-            log.warning("collection failed: %s: %s", res.host.name, msg,
-                        extra=kv(run=run_id, device=res.host.name, failure_class=cls))
+            result.failures.append((name, cls, stored.message))
+            log.warning("collection failed: %s: %s", name, stored.message,
+                        extra=kv(run=run_id, device=name, failure_class=cls))
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sg-pipeline")
     futures: dict[Future[DeviceResult | None], Any] = {pool.submit(task, h): h for h in pending}

@@ -35,6 +35,10 @@ def test_100_devices_20_faulty(tmp_path: Path, test_password: str, password_env:
     from stormguard.store.audit import audit_snapshots
 
     caplog.set_level(logging.DEBUG)
+    # the libraries' own loggers too: another test (the daemon's logging set-up) may have raised
+    # their levels, and this test must see their DEBUG output to mean anything
+    for name in ("netmiko", "paramiko", "napalm", "stormguard"):
+        caplog.set_level(logging.DEBUG, logger=name)
     db = tmp_path / "sg.db"
     assert len(FAULTY) == 20
     with FakeNetwork.build(COUNT, faults=FAULTY, prefix="rl", password=test_password,
