@@ -304,18 +304,10 @@ def load_config(path: str | os.PathLike[str] | None = None,
     lines: dict[tuple[Any, ...], int] = {}
     where = str(file) if file else "stormguard.yaml (defaults)"
     if file is not None:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{file}: cannot read: {exc}") from None
         from stormguard import yamlsafe
 
         # One-line errors that never quote a value (an SMTP password may be what broke it).
-        loaded, node = yamlsafe.load(text, str(file))
-        dup = yamlsafe.first_duplicate_key(node)
-        if dup is not None:
-            raise ConfigError(f"{file}:{dup[1]}: {dup[0]}: duplicate key "
-                              f"(first at line {dup[2]})")
+        loaded, node = yamlsafe.load_settings_file(file)
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError(f"{file}:1: expected a mapping of settings at the top level")
         doc = loaded or {}

@@ -47,14 +47,7 @@ def default_database_url() -> str:
 def _from_config_file(path: Path) -> str | None:
     from stormguard import yamlsafe
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    doc, node = yamlsafe.load(text, str(path))
-    dup = yamlsafe.first_duplicate_key(node)
-    if dup is not None:
-        raise ConfigError(f"{path}:{dup[1]}: {dup[0]}: duplicate key (first at line {dup[2]})")
+    doc, _node = yamlsafe.load_settings_file(path)
     if doc is None:
         return None
     if not isinstance(doc, dict):

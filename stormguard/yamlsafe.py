@@ -16,6 +16,7 @@ PyYAML alone lets three kinds of bad input escape as something other than a one-
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -174,3 +175,17 @@ def first_duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:
         elif isinstance(n, yaml.SequenceNode):
             stack.extend((v, (*path, str(i))) for i, v in enumerate(n.value))
     return None
+
+
+def load_settings_file(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Read and load a settings file (stormguard.yaml): one-line errors for an unreadable file,
+    bad YAML, and a key written twice in one mapping."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    doc, node = load(text, str(path))
+    dup = first_duplicate_key(node)
+    if dup is not None:
+        raise ConfigError(f"{path}:{dup[1]}: {dup[0]}: duplicate key (first at line {dup[2]})")
+    return doc, node

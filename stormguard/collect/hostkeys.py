@@ -170,3 +170,15 @@ def classify_host_key_error(exc: BaseException, known: KnownHosts) -> str | None
     if isinstance(exc, paramiko.SSHException) and "not found in known_hosts" in str(exc):
         return f"unknown host key (strict policy; not in {known.path})"
     return None
+
+
+def verify_session_key(host: Any, known: KnownHosts, conn: Any) -> None:
+    """Refuse an open Netmiko session (also the one NAPALM drives) whose host key the policy
+    does not accept: raises CollectError(host-key)."""
+    from stormguard.collect.base import CollectError
+
+    transport = conn.remote_conn.get_transport() if conn.remote_conn else None
+    refusal = check_after_connect(host.host_key_policy, known, host.hostname, host.port,
+                                  transport)
+    if refusal:
+        raise CollectError(host.name, "host-key", refusal)

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from stormguard.collect.base import Collected, CollectError
-from stormguard.collect.hostkeys import check_after_connect, netmiko_host_key_args
+from stormguard.collect.hostkeys import netmiko_host_key_args, verify_session_key
 from stormguard.collect.netmiko_driver import (
     check_config,
     classify,
@@ -71,11 +71,7 @@ def collect(host: Host, ctx: CollectContext) -> Collected:
         conn = device.device  # the Netmiko session NAPALM drives
         ctx.on_abort(lambda: hard_close(conn))
         try:
-            transport = conn.remote_conn.get_transport() if conn.remote_conn else None
-            refusal = check_after_connect(host.host_key_policy, ctx.known_hosts,
-                                          host.hostname, host.port, transport)
-            if refusal:
-                raise CollectError(host.name, "host-key", refusal)
+            verify_session_key(host, ctx.known_hosts, conn)
             getters: dict[str, Any] = {}
             config = None
             for getter in recipe.getters:

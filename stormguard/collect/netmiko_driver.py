@@ -16,9 +16,9 @@ from typing import Any
 from stormguard.collect.base import Collected, CollectError
 from stormguard.collect.hostkeys import (
     KnownHosts,
-    check_after_connect,
     classify_host_key_error,
     netmiko_host_key_args,
+    verify_session_key,
 )
 from stormguard.collect.recipes import Recipe, load_recipe
 from stormguard.collect.registry import CollectContext
@@ -204,11 +204,7 @@ def collect(host: Host, ctx: CollectContext) -> Collected:
                            aborted=ctx.aborted, secret=password) from None
         ctx.on_abort(lambda: hard_close(conn))
         try:
-            transport = conn.remote_conn.get_transport() if conn.remote_conn else None
-            refusal = check_after_connect(host.host_key_policy, ctx.known_hosts,
-                                          host.hostname, host.port, transport)
-            if refusal:
-                raise CollectError(host.name, "host-key", refusal)
+            verify_session_key(host, ctx.known_hosts, conn)
             prompt = session_prompt(conn)
             config = send(conn, recipe.config_command, prompt, ctx)
             check_config(host, recipe, config, recipe.config_command)
