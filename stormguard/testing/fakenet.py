@@ -32,7 +32,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -312,8 +312,7 @@ class FakeNetwork:
         self._net.servers_plugins = {**self._net.servers_plugins,
                                      "ParamikoSshServer": _server_class()}
         try:
-            for name in hosts:
-                self._net.hosts[name].start()
+            _in_daemon_thread(lambda: [self._net.hosts[name].start() for name in hosts])
         except BaseException:
             self.stop()
             raise
@@ -351,7 +350,7 @@ class FakeNetwork:
         host.password = inv["password"]
         host.server_inventory = inv["server"]
         host.nos_inventory = inv["nos"]
-        host.start()
+        _in_daemon_thread(host.start)
 
     def rotate_host_key(self, name: str) -> None:
         """The switch now presents a new SSH host key (re-install, or a man in the middle)."""
@@ -501,3 +500,26 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _in_daemon_thread(fn: Callable[[], object]) -> None:
+    """Run `fn` in a daemon thread and wait for it, re-raising what it raised.
+
+    fakenos starts a listener thread per fake and a thread per SSH connection, none of them
+    daemon threads; a connection whose client went away before opening a channel (the auth and
+    host-key faults) then blocks forever in paramiko's ``Transport.accept()`` and Python waits
+    for it at exit. Threads inherit the daemon flag from the thread that creates them, so
+    starting the servers from a daemon thread makes every thread they spawn a daemon too."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fn()
+        except BaseException as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=run, name="fakenet-start", daemon=True)
+    t.start()
+    t.join()
+    if errors:
+        raise errors[0]
