@@ -16,6 +16,7 @@ import importlib
 import os
 import pkgutil
 import sys
+from typing import Any
 
 from stormguard import __version__
 
@@ -68,22 +69,79 @@ def _main(argv: list[str] | None) -> int:
     if mod is None:
         parser.print_help()
         return 2
+    guard = _GuardedStdout(sys.stdout)
+    sys.stdout = guard  # type: ignore[assignment]
     try:
-        return int(mod.run(args) or 0)
+        rc = int(mod.run(args) or 0)
+        sys.stdout.flush()  # a full disk shows here, not as a silent loss at exit
+        return rc
     except StormguardError as exc:
         print(f"stormguard {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"stormguard {args.command}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
+    except OSError as exc:
+        if exc is not guard.failure:
+            return _internal_error(args.command, exc)
+        # closed pipe, full disk, I/O error: a CI step must not read this as success
+        print(f"stormguard {args.command}: error: cannot write to standard output: "
+              f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
+        guard.discard()
+        return 2
     except Exception as exc:  # last line of defence: one line, no traceback
-        if os.environ.get("STORMGUARD_DEBUG"):
+        return _internal_error(args.command, exc)
+    finally:
+        sys.stdout = guard.stream
+
+
+class _GuardedStdout:
+    """``sys.stdout`` that remembers a failed write or flush (a closed pipe, ``> /dev/full``),
+    so the CLI can tell it from other OS errors and report it in one line with exit 2."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.failure: OSError | None = None
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            self.failure = exc
             raise
-        print(f"stormguard {args.command}: internal error: {type(exc).__name__}: {exc} "
-              "(set STORMGUARD_DEBUG=1 for a traceback)", file=sys.stderr)
-        return 3
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+    def discard(self) -> None:
+        """Point the real stdout at /dev/null so the interpreter's flush at exit does not fail
+        a second time with a traceback-like "Exception ignored" message."""
+        if self.stream is sys.__stdout__ and self.stream is not None:
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.stream.fileno())
+                os.close(devnull)
+            except (OSError, ValueError):
+                pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _internal_error(command: str, exc: Exception) -> int:
+    if os.environ.get("STORMGUARD_DEBUG"):
+        raise exc
+    print(f"stormguard {command}: internal error: {type(exc).__name__}: {exc} "
+          "(set STORMGUARD_DEBUG=1 for a traceback)", file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":

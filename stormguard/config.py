@@ -65,12 +65,9 @@ class SecretRef(_Section):
                 raise ConfigError(f"{what}: environment variable {self.password_env} is not set")
             return val
         if self.password_file:
-            try:
-                return Path(self.password_file).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigError(
-                    f"{what}: cannot read password_file {self.password_file}: {exc.strerror}"
-                ) from None
+            from stormguard.inventory import read_secret_file
+
+            return read_secret_file(self.password_file, f"{what}: password_file").strip()
         return self.password
 
 
@@ -95,10 +92,12 @@ class _UrlByReference(BaseModel):
                 raise ValueError(f"environment variable {self.url_env} (url_env) is not set")
             self.url = val.strip()
         elif self.url is None and self.url_file:
-            try:
-                self.url = Path(self.url_file).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValueError(f"cannot read url_file {self.url_file}: {exc.strerror}") from None
+            from stormguard.inventory import read_secret_file
+
+            try:  # capped and never quoted: /dev/zero, a FIFO or a binary file is one line
+                self.url = read_secret_file(self.url_file, "url_file").strip()
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
         if self.url is not None and not self.url.startswith(("http://", "https://")):
             raise ValueError("url must start with http:// or https://")
         return self
@@ -194,13 +193,51 @@ class AlertsConfig(_Section):
     max_backoff_s: float = 300.0
 
 
+class StoreConfig(_Section):
+    # Switch configs carry SNMP communities, keys and password hashes: they are masked before
+    # a config is stored (stormguard.secrets_mask). true keeps them, for full backups.
+    keep_secrets: bool = False
+
+
 class MetricsConfig(_Section):
     enabled: bool = True
     listen: str = "127.0.0.1:9731"
 
 
+class SyslogConfig(_Section):
+    """The switch-syslog listener (`stormguard syslog`, and the daemon when enabled)."""
+
+    enabled: bool = False  # the daemon starts the listener only when this is true
+    listen: list[str] = Field(default_factory=lambda: ["udp://0.0.0.0:5514",
+                                                       "tcp://0.0.0.0:5514"])
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    max_message: int = Field(default=64 * 1024, ge=512, le=1024 * 1024)
+
+
+class SnmpConfig(_Section):
+    """Polling IF-MIB broadcast/multicast counters of the inventory hosts that have `snmp:`."""
+
+    enabled: bool = False  # the daemon polls only when this is true
+    interval_s: float = Field(default=10.0, ge=1.0, le=3600.0)
+    timeout_s: float = Field(default=2.0, gt=0, le=60.0)
+    retries: int = Field(default=1, ge=0, le=5)
+    concurrency: int = Field(default=64, ge=1, le=1024)
+
+
+class IncidentsConfig(_Section):
+    """How storm evidence from every source folds into incidents."""
+
+    window_s: float = Field(default=60.0, gt=0)  # evidence this close joins an open incident
+    quiet_s: float = Field(default=120.0, gt=0)  # an incident ends after this long without any
+
+
 class StormguardConfig(_Section):
     database_url: str | None = None
+    # this daemon's site (one collector host per site, one shared store): it collects and
+    # audits only the inventory's hosts with this `site`; runs and job locks are per site
+    site: str | None = Field(default=None, min_length=1, max_length=255,
+                             pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     inventory: str = "inventory.yaml"
     policies: list[str] = Field(default_factory=list)
     log_format: Literal["text", "json"] = "text"
@@ -214,6 +251,10 @@ class StormguardConfig(_Section):
     sniffer: dict[str, Any] = Field(default_factory=dict)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    syslog: SyslogConfig = Field(default_factory=SyslogConfig)
+    snmp: SnmpConfig = Field(default_factory=SnmpConfig)
+    incidents: IncidentsConfig = Field(default_factory=IncidentsConfig)
     shutdown_timeout_s: float = 30.0
 
     source: str = Field(default="", exclude=True)  # the file it came from, for messages

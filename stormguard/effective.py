@@ -18,21 +18,39 @@ Bridge-Aggregation / ae carries the switchport and spanning-tree configuration, 
 is judged. Storm-control is the exception on the Cisco family and EOS, where it is configured on
 the member ports: there members are judged for storm-control (:attr:`EffectivePort.storm_scope`)
 and the aggregate only when it has storm-control of its own (or no member is in the config).
+Broadcast storm-control on the aggregate covers its members: they are then left to the
+aggregate's judgement (or, with storm-control of their own, judged on it with the aggregate's
+classes filling the gaps; :attr:`EffectivePort.storm_from`).
 
-Roles come from the policy (:meth:`stormguard.policy.Policy.role_for`); a member port without a
-matching selector of its own takes its aggregate's role; a port no selector matches gets
-``trunk`` or ``access`` by its mode.
+Platform defaults applied here besides the edge/VLAN ones: NX-OS ``system default switchport``
+(physical ports without ``[no] switchport`` are layer 2) and ``system default switchport
+shutdown`` (such layer-2 ports without ``[no] shutdown`` are admin down); EOS auto-edge
+(:attr:`EffectivePort.edge_auto`); the spanning-tree mode a family runs when none is configured
+(:attr:`EffectiveDevice.stp_mode`: EOS, Huawei and H3C default to MSTP); Junos non-ELS storm
+control, on by default at 80 % of broadcast and unknown unicast on a switched port that no
+``storm-control interface`` stanza covers (ELS has no such default); a Junos ELS trunk that the
+parser found outside ``protocols rstp|mstp interface`` runs without spanning tree.
+
+Roles come from :mod:`stormguard.roles` (the policy's resolver: facts about the port first -
+configuration facts such as a vPC/MLAG peer-link, and whatever `facts` the caller passes - then
+the role selectors in order); a member port without an answer of its own takes its aggregate's
+role; a port nothing matches gets ``trunk`` or ``access`` by its mode. Every port keeps the
+reason in :attr:`EffectivePort.role_source`, which role-based findings carry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from stormguard.model import PLATFORM_FAMILY, Device, Interface, StormControl
-from stormguard.policy import Policy
+from stormguard.roles import FactSource, RoleMatch
 from stormguard.vlans import VlanSet
+
+if TYPE_CHECKING:  # policy -> rules -> effective: only the type, never the module at run time
+    from stormguard.policy import Policy
 
 T = TypeVar("T")
 _NO_ACTIONS: frozenset[str] = frozenset()
@@ -49,6 +67,13 @@ TRUNK_DEFAULT_VLAN1_FAMILIES = frozenset({"huawei", "comware"})
 TRUNK_DEFAULT_NONE_FAMILIES = frozenset({"junos"})
 #: Families whose physical/aggregate ports are layer-2 unless configured otherwise.
 SWITCHED_BY_DEFAULT_FAMILIES = frozenset({"cisco", "eos", "huawei", "comware"})
+#: The spanning-tree mode a family runs when the config names none (`spanning-tree mode` /
+#: `stp mode` absent): EOS, Huawei VRP and H3C Comware default to MSTP.
+DEFAULT_STP_MODE: dict[str, str] = {
+    "cisco": "pvst", "nxos": "rapid-pvst", "eos": "mstp", "huawei": "mstp", "comware": "mstp",
+}
+#: Spanning-tree modes with one tree per instance, not per VLAN: a per-VLAN disable is inert.
+MST_MODES = frozenset({"mst", "mstp"})
 
 
 class Eff(Generic[T]):
@@ -100,6 +125,14 @@ class EffectivePort:
     storm: dict[str, StormControl]
     storm_actions: Eff[frozenset[str]]
     line: int | None  # interface header
+    # why the port has its role ("description matches word 'esx'", "configured as vPC
+    # peer-link", "LLDP: esx-07 vmnic2"); "" for the fallback roles trunk / access
+    role_source: str = ""
+    # EOS auto-edge (`spanning-tree portfast auto`, on by default): True when the port is not
+    # an admin edge port but becomes operationally edge while no BPDU arrives; None elsewhere.
+    edge_auto: Eff[bool] | None = None
+    # the aggregate whose storm-control covers this member port (storm is then its settings)
+    storm_from: str | None = None
 
     @property
     def is_trunk(self) -> bool:
@@ -123,6 +156,14 @@ class EffectiveDevice:
     stp_enabled: Eff[bool]
     stp_disabled_vlans: Eff[VlanSet]
     all_ports: list[EffectivePort] = field(default_factory=list)
+    # the spanning-tree mode in effect (configured, else the family's default; None = unknown)
+    stp_mode: Eff[str | None] = field(default_factory=lambda: Eff(None, None))
+
+    @property
+    def runs_mst(self) -> bool:
+        """One tree per MST instance: a per-VLAN STP disable (`no spanning-tree vlan X`) is
+        inert while it runs."""
+        return self.stp_mode.value in MST_MODES
 
     @cached_property
     def ports(self) -> list[EffectivePort]:
@@ -155,14 +196,32 @@ class EffectiveDevice:
 # --------------------------------------------------------------------------------------------
 
 
-def _switched(iface: Interface, family: str) -> bool:
+def _switched(iface: Interface, family: str, nxos_default_l2: bool = False) -> bool:
     if iface.switched is not None:
         return iface.switched
     if iface.kind not in ("physical", "aggregate"):
         return False
-    if iface.mode is not None:
+    if iface.mode is not None or iface.negotiation is not None:
         return True
+    if nxos_default_l2 and iface.kind == "physical":
+        return True  # NX-OS `system default switchport`: physical ports are layer 2
     return family in SWITCHED_BY_DEFAULT_FAMILIES
+
+
+def _stp_mode(dev: Device, family: str) -> Eff[str | None]:
+    stp = dev.stp
+    if stp.mode is not None:
+        return Eff(stp.mode, stp.lines.get("mode"), "global")
+    default = DEFAULT_STP_MODE.get(family)
+    return Eff(default, None, "default",
+               f"no mode configured: the platform default ({default})" if default else "")
+
+
+def _edge_auto(iface: Interface, edge: Eff[bool]) -> Eff[bool]:
+    """EOS auto-edge: on unless `no spanning-tree portfast auto`; moot on an admin edge port."""
+    on = iface.extra.get("edge_auto", True) and not edge.value
+    line = iface.lines.get("edge_auto")
+    return Eff(bool(on), line or iface.line, "port" if line else "default")
 
 
 @lru_cache(maxsize=4096)
@@ -224,11 +283,26 @@ def _stp_port(dev: Device, iface: Interface) -> Eff[bool]:
         return Eff(False, dev.stp.lines.get("enabled"), "global")
     if iface.stp_disabled:
         return Eff(False, iface.lines.get("stp_disabled") or iface.line, "port")
+    outside = iface.extra.get("stp_not_member")
+    if outside is not None:  # Junos ELS: not listed under `protocols rstp|mstp interface`
+        return Eff(False, outside["line"], "global", outside["note"])
     return Eff(True, iface.line, "default")
 
 
-def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
-    """Resolve every port of `dev` against the global defaults and the policy's roles."""
+def _junos_default_storm(line: int | None) -> dict[str, StormControl]:
+    """Junos non-ELS: storm control is on by default on every switched port at 80 % of the
+    combined broadcast and unknown-unicast traffic (no line: nothing in the config says so)."""
+    return {traffic: StormControl(traffic=traffic, level=80.0, unit="percent",  # type: ignore[arg-type]
+                                  line=line)
+            for traffic in ("broadcast", "unknown-unicast")}
+
+
+def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | None = None,
+                     fact_sources: Sequence[FactSource] = ()) -> EffectiveDevice:
+    """Resolve every port of `dev` against the global defaults and the policy's roles.
+
+    `fact_sources` (optional) answer a port's role from collected facts before the policy's
+    selectors (:mod:`stormguard.roles`); `facts` is the mapping they are given."""
     family = PLATFORM_FAMILY.get(dev.platform, dev.platform)
     stp = dev.stp
     eff = EffectiveDevice(
@@ -241,7 +315,12 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
                         "global" if "enabled" in stp.lines else "default"),
         stp_disabled_vlans=Eff(stp.disabled_vlans, stp.lines.get("disabled_vlans"),
                                "global" if "disabled_vlans" in stp.lines else "default"),
+        stp_mode=_stp_mode(dev, family),
     )
+    # NX-OS `system default switchport [shutdown]`: physical ports without `[no] switchport`
+    # are layer 2; layer-2 ports without `[no] shutdown` are admin down.
+    nxos_l2 = family == "nxos" and bool(dev.extra.get("default_switchport"))
+    nxos_l2_shut = family == "nxos" and bool(dev.extra.get("default_switchport_shutdown"))
     members: dict[str, list[str]] = {}
     for iface in dev.interfaces.values():
         if iface.channel_group:
@@ -249,34 +328,44 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
     aggregates = {n for n, i in dev.interfaces.items() if i.kind == "aggregate"} | set(members)
 
     role_by_name = {r.name: r for r in policy.roles}
-    roles: dict[str, str] = {}
-    # When no role selects by interface name, the role depends on the description alone:
+    resolver = policy.resolver(fact_sources)
+    roles: dict[str, RoleMatch] = {}
+    # When no role selects by interface name, the selectors depend on the description alone:
     # ports share a handful of descriptions, so remember each answer.
-    by_description = not any(r.interface or r.ports for r in policy.roles)
-    seen: dict[str, str | None] = {}
+    by_description = resolver.by_description
+    seen: dict[str, RoleMatch | None] = {}
     hostname = dev.hostname
     # aggregates first, so members can inherit their role
     ifaces = dev.interfaces.values()
+    sources = resolver.sources_for(dev)
     for iface in [i for i in ifaces if i.name in aggregates] + [
             i for i in ifaces if i.name not in aggregates]:
-        desc = iface.description
-        if by_description and desc in seen:
-            name = seen[desc]
-        else:
-            role = policy.role_for(hostname, iface.name, desc)
-            name = role.name if role is not None else None
-            if by_description:
-                seen[desc] = name
-        if name is not None:
-            roles[iface.name] = name
+        found = resolver.from_facts(dev, iface, facts, sources) if sources else None
+        if found is None:
+            desc = iface.description
+            if by_description and desc in seen:
+                found = seen[desc]
+            else:
+                found = resolver.from_selectors(hostname, iface.name, desc)
+                if by_description:
+                    seen[desc] = found
+        if found is not None:
+            roles[iface.name] = found
         elif iface.channel_group and iface.channel_group in roles:
-            roles[iface.name] = roles[iface.channel_group]
+            agg = roles[iface.channel_group]
+            roles[iface.name] = RoleMatch(agg.role, f"member of {iface.channel_group}: "
+                                          f"{agg.source}")
 
     permitted_by_role: dict[str, VlanSet | None] = {}
+    # storm-control on an aggregate covers its member ports (Cisco family, EOS)
+    storm_aggs = {n for n in members if family in STORM_ON_MEMBERS_FAMILIES
+                  and (agg_if := dev.interfaces.get(n)) is not None
+                  and "broadcast" in agg_if.storm_control}
     for iface in dev.interfaces.values():
-        switched = _switched(iface, family)
+        switched = _switched(iface, family, nxos_l2)
         mode = iface.mode or "access"
-        role_name = roles.get(iface.name) or mode
+        match = roles.get(iface.name)
+        role_name = match.role if match is not None else mode
         if role_name in permitted_by_role:
             permitted = permitted_by_role[role_name]
         else:
@@ -284,14 +373,37 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
             permitted = role.permitted_for(hostname) if role is not None else None
             permitted_by_role[role_name] = permitted
         edge = _edge(dev, iface, mode, family)
-        active = switched and (policy.include_admin_down or not iface.shutdown)
+        shutdown = iface.shutdown
+        if (nxos_l2_shut and not shutdown and switched and iface.kind == "physical"
+                and "shutdown" not in iface.lines):
+            shutdown = True
+        active = switched and (policy.include_admin_down or not shutdown)
         is_member = iface.channel_group is not None
         storm_scope = active
+        storm = iface.storm_control
+        if (family == "junos" and not storm and switched and dev.extra.get("junos_els") is False
+                and "storm_control_stanza" not in iface.extra):
+            storm = _junos_default_storm(iface.line)
+        storm_actions = iface.storm_actions
+        actions_line = iface.lines.get("storm_actions")
+        storm_from = None
         if is_member:
             storm_scope = active and family in STORM_ON_MEMBERS_FAMILIES
+            if storm_scope and iface.channel_group in storm_aggs:
+                # covered by the aggregate, which is judged itself; a member with storm-control
+                # of its own is judged on it, the aggregate filling in the classes it lacks
+                agg_if = dev.interfaces[iface.channel_group]  # type: ignore[index]
+                storm_from = agg_if.name
+                if storm:
+                    storm = {**agg_if.storm_control, **storm}
+                    if not storm_actions:
+                        storm_actions = agg_if.storm_actions
+                        actions_line = agg_if.lines.get("storm_actions")
+                else:
+                    storm_scope = False
         elif iface.name in members and family in STORM_ON_MEMBERS_FAMILIES:
             storm_scope = active and bool(iface.storm_control)
-        actions = frozenset(iface.storm_actions) if iface.storm_actions else _NO_ACTIONS
+        actions = frozenset(storm_actions) if storm_actions else _NO_ACTIONS
         eff.all_ports.append(EffectivePort(
             name=iface.name,
             iface=iface,
@@ -299,7 +411,7 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
             role=role_name,
             mode=mode,
             switched=switched,
-            shutdown=iface.shutdown,
+            shutdown=shutdown,
             in_scope=active and not is_member,
             storm_scope=storm_scope,
             description=iface.description,
@@ -311,10 +423,13 @@ def effective_device(dev: Device, policy: Policy) -> EffectiveDevice:
             bpdu_guard=_edge_protect(dev, iface, edge, "bpdu_guard"),
             bpdu_filter=_edge_protect(dev, iface, edge, "bpdu_filter"),
             stp_enabled=_stp_port(dev, iface),
-            storm=iface.storm_control,  # read-only for rules
-            storm_actions=Eff(actions, iface.lines.get("storm_actions") or iface.line,
+            storm=storm,  # read-only for rules
+            storm_actions=Eff(actions, actions_line or iface.line,
                               "port" if actions else "default"),
             line=iface.line,
+            role_source=match.source if match is not None else "",
+            edge_auto=_edge_auto(iface, edge) if family == "eos" else None,
+            storm_from=storm_from,
         ))
     return eff
 

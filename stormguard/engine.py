@@ -18,12 +18,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from stormguard.effective import effective_device
-from stormguard.findings import Finding, Waiver
-from stormguard.model import PLATFORM_FAMILY, Device
+from stormguard.findings import SEVERITY_RANK, Finding, Waiver
+from stormguard.model import HYPERVISOR_PLATFORMS, PLATFORM_FAMILY, Device
 from stormguard.policy import Policy, waiver_expired, waiver_matches
 from stormguard.rules import Rule, RuleContext, all_rules
+
+if TYPE_CHECKING:
+    from stormguard.topology.neighbors import Neighbor
 
 
 @dataclass
@@ -64,8 +68,10 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
         family = PLATFORM_FAMILY.get(dev.platform, dev.platform)
         for act in active:
             rule = act.rule
-            if rule.platforms and dev.platform not in rule.platforms:
+            if rule.scope != "device" or (rule.platforms and dev.platform not in rule.platforms):
                 continue
+            if not rule.platforms and dev.platform in HYPERVISOR_PLATFORMS:
+                continue  # ESXi: only rules that name it (switch/Linux syntax does not apply)
             ctx = RuleContext(rule_id=rule.id, policy=policy, family=family)
             try:
                 hits = list(rule.check(eff, act.params, ctx))
@@ -77,7 +83,8 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
             for hit in hits:
                 f = Finding(
                     rule=rule.id,
-                    severity=act.severity,
+                    severity=act.severity if hit.severity is None
+                    else min(hit.severity, act.severity, key=SEVERITY_RANK.__getitem__),
                     device=dev.hostname,
                     platform=dev.platform,
                     interface=hit.interface,
@@ -96,3 +103,55 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
                         break
                 findings.append(f)
     return AuditResult(findings=findings, expired_waivers=expired, devices=count, errors=errors)
+
+
+def audit_fleet(devices: Iterable[Device], policy: Policy, neighbors: Iterable[Neighbor], *,
+                today: dt.date | None = None, warnings: Iterable[str] = ()) -> AuditResult:
+    """Run the fleet rules (``SCOPE = "fleet"``: cross-layer, over the L2 graph) once over
+    `devices` linked by `neighbors`. Per-device rules are :func:`audit`'s business; call both.
+    A fleet rule that raises is recorded in :attr:`AuditResult.errors`, the others still run."""
+    from stormguard.topology.fleet import FleetView
+
+    today = today or dt.date.today()
+    active = [a for a in _active_rules(policy) if a.rule.scope == "fleet"]
+    devs = list(devices)
+    live_waivers = [w for w in policy.waivers if not waiver_expired(w, today)]
+    expired = [w for w in policy.waivers if waiver_expired(w, today)]
+    result = AuditResult(findings=[], expired_waivers=expired, devices=len(devs))
+    if not active:
+        return result
+    fleet = FleetView([effective_device(d, policy) for d in devs], list(neighbors),
+                      list(warnings))
+    by_name = {d.hostname: d for d in devs}
+    for act in active:
+        rule = act.rule
+        ctx = RuleContext(rule_id=rule.id, policy=policy, family="")
+        try:
+            hits = list(rule.check(fleet, act.params, ctx))  # type: ignore[arg-type]
+        except Exception as exc:  # keep the other fleet rules
+            result.errors.append(f"fleet: rule {rule.id} failed: {type(exc).__name__}: {exc}")
+            continue
+        for hit in hits:
+            dev = by_name.get(hit.device or "")
+            f = Finding(
+                rule=rule.id,
+                severity=act.severity if hit.severity is None
+                else min(hit.severity, act.severity, key=SEVERITY_RANK.__getitem__),
+                device=hit.device or "fleet",
+                platform=dev.platform if dev is not None else "",
+                interface=hit.interface,
+                line=hit.line,
+                message=hit.message,
+                expected=hit.expected,
+                actual=hit.actual,
+                remediation=hit.remediation,
+                source=dev.source if dev is not None else "",
+                extra=hit.extra,
+            )
+            for w in live_waivers:
+                if waiver_matches(w, f.rule, f.device, f.interface):
+                    f.waived = True
+                    f.waiver = w
+                    break
+            result.findings.append(f)
+    return result

@@ -46,6 +46,8 @@ SETTING_KEYS = ("hostname", "port", "platform", "site", "transport", "driver", "
 ENTRY_KEYS = frozenset(SETTING_KEYS + CREDENTIAL_KEYS + ("groups", "tags", "data",
                                                          "credentials", "name",
                                                          "connection_options"))
+#: Levels of group nesting (a group in a group ...); real inventories use 2 to 5.
+MAX_GROUP_DEPTH = 50
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -71,6 +73,8 @@ class Credentials:
         None when the host authenticates by key only. Errors name the reference, not the secret.
         """
         who = f"{host}: " if host else ""
+        if self.ssh_key_file:  # checked here too: every driver resolves the password first
+            check_key_file(self.ssh_key_file, f"{who}ssh_key_file")
         if self.password_env:
             value = os.environ.get(self.password_env)
             if value is None:
@@ -78,12 +82,7 @@ class Credentials:
                                   f"{self.password_env} is not set")
             return value
         if self.password_file:
-            try:
-                lines = Path(self.password_file).read_text(encoding="utf-8").splitlines()
-            except OSError as exc:
-                raise ConfigError(f"{who}password_file: cannot read {self.password_file}: "
-                                  f"{exc.strerror}") from None
-            return lines[0] if lines else ""
+            return read_secret_file(self.password_file, f"{who}password_file")
         if self.password is not None:
             return self.password
         if self.prompt:
@@ -91,6 +90,56 @@ class Credentials:
 
             return getpass.getpass(f"Password for {host or self.username or 'device'}: ")
         return None
+
+
+def read_secret_file(path: str, what: str) -> str:
+    """The first line of a password (or token) file, read at most a few KiB.
+
+    One-line :class:`ConfigError` naming `what` and the file, never its content: a device path
+    (``/dev/zero``), a FIFO nobody writes to, a huge file, a binary or non-UTF-8 file, an empty
+    file. Collection turns it into the failure class ``auth: credentials unavailable``."""
+    from stormguard.readlimits import MAX_SECRET_BYTES, read_bytes
+
+    try:
+        data = read_bytes(path, MAX_SECRET_BYTES, "file", ConfigError)
+    except FileNotFoundError:
+        raise ConfigError(f"{what}: cannot read {path}: No such file or directory") from None
+    except ConfigError as exc:
+        raise ConfigError(f"{what}: {exc}") from None
+    if b"\x00" in data:
+        raise ConfigError(f"{what}: {path} is a binary file, not a password (value not shown)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what}: {path} is not UTF-8 text (value not shown)") from None
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    if not first:
+        raise ConfigError(f"{what}: {path} is empty (the password is its first line)")
+    if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in first):
+        raise ConfigError(f"{what}: {path}: the first line holds control characters, not a "
+                          "password (value not shown)")
+    return first
+
+
+#: An SSH private key file is a few KiB (RSA 4096 in PEM: ~3.3 KiB).
+MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+def check_key_file(path: str, what: str) -> None:
+    """Refuse, before paramiko reads it, an ssh_key_file that is missing, not a regular file
+    (``/dev/zero`` would be read for ever, a FIFO block) or absurdly large; one line."""
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise ConfigError(f"{what}: cannot read {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(f"{what}: {path} is not a regular file")
+    if st.st_size > MAX_KEY_FILE_BYTES:
+        raise ConfigError(f"{what}: {path} is larger than the {MAX_KEY_FILE_BYTES:,}-byte "
+                          "limit of a key file")
 
 
 @dataclass
@@ -176,12 +225,12 @@ class _Doc:
 
 
 def _read_yaml(path: Path, prefix: tuple[str, ...] = ()) -> _Doc:
+    from stormguard.readlimits import MAX_SETTINGS_BYTES, read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, MAX_SETTINGS_BYTES, "inventory file")
     except FileNotFoundError:
         raise ConfigError(f"{path}: inventory file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     from stormguard import yamlsafe
 
     # One-line errors that never quote a value (a password may be what broke the YAML).
@@ -495,16 +544,21 @@ def _check_inventory(path: Path) -> tuple[Inventory | None, list[str], list[str]
         for i, g in enumerate(e.groups):
             if g not in groups:
                 chk.err(e.doc, (*e.path, "groups", str(i)), f"unknown group {g!r}")
-    for name in groups:
-        cycle = _find_cycle(name, groups)
-        if cycle:
-            e = groups[name]
-            chk.err(e.doc, (*e.path, "groups"), f"group cycle: {' -> '.join(cycle)}")
-            break
+    order = _GroupOrder(groups)
+    if order.cycle:
+        e = groups[order.cycle[0]]
+        chk.err(e.doc, (*e.path, "groups"), f"group cycle: {' -> '.join(order.cycle)}")
+    elif order.too_deep:
+        e = groups[order.too_deep[0]]
+        chain = order.too_deep
+        shown = chain if len(chain) <= 6 else [*chain[:3], "...", *chain[-2:]]
+        chk.err(e.doc, (*e.path, "groups"),
+                f"groups nested {len(chain)} levels deep, more than the limit of "
+                f"{MAX_GROUP_DEPTH} ({' -> '.join(shown)})")
 
     result: dict[str, Host] = {}
     for name, e in hosts.items():
-        host = _resolve(e, groups, defaults, chk)
+        host = _resolve(e, groups, order, defaults, chk)
         if host is not None:
             result[name] = host
     if not hosts and not chk.errors:
@@ -516,45 +570,83 @@ def _check_inventory(path: Path) -> tuple[Inventory | None, list[str], list[str]
     return inv, [], chk.warnings
 
 
-def _find_cycle(start: str, groups: dict[str, _Entry]) -> list[str] | None:
-    stack: list[str] = []
+class _GroupOrder:
+    """Group inheritance, worked out once for the whole group graph, iteratively.
 
-    def visit(name: str) -> list[str] | None:
-        if name in stack:
-            return [*stack[stack.index(name):], name]
-        if name not in groups:
-            return None
-        stack.append(name)
-        for g in groups[name].groups:
-            found = visit(g)
-            if found:
-                return found
-        stack.pop()
-        return None
+    One depth-first pass over the groups (an explicit stack, never Python recursion) gives each
+    group its lineage (itself, then its groups depth-first in the order listed, each group once),
+    the first cycle, and the longest chain of nesting. Every group is finished once and its
+    lineage reused by all who inherit it, so diamond-shaped graphs (groups reached along many
+    paths) cost time in proportion to the graph, not to the number of paths through it.
+    """
 
-    return visit(start)
-
-
-def _lineage(e: _Entry, groups: dict[str, _Entry]) -> list[_Entry]:
-    """The host, then its groups depth-first in order (each group once): precedence order."""
-    out: list[_Entry] = [e]
-    seen: set[str] = set()
-
-    def add(names: list[str], depth: int) -> None:
-        for g in names:
-            if g in seen or g not in groups or depth > 50:
+    def __init__(self, groups: dict[str, _Entry]) -> None:
+        self.lineage: dict[str, list[str]] = {}
+        self.cycle: list[str] | None = None
+        self.too_deep: list[str] | None = None
+        height: dict[str, int] = {}
+        longest_child: dict[str, str | None] = {}
+        on_path: set[str] = set()
+        for root in groups:
+            if root in self.lineage:
                 continue
-            seen.add(g)
-            out.append(groups[g])
-            add(groups[g].groups, depth + 1)
+            path = [root]
+            on_path.add(root)
+            stack = [iter(groups[root].groups)]
+            while stack:
+                child = next(stack[-1], None)
+                if child is not None:
+                    if child not in groups or child in self.lineage:
+                        continue
+                    if child in on_path:
+                        if self.cycle is None:
+                            self.cycle = [*path[path.index(child):], child]
+                        continue
+                    path.append(child)
+                    on_path.add(child)
+                    stack.append(iter(groups[child].groups))
+                    continue
+                stack.pop()
+                name = path.pop()
+                on_path.discard(name)
+                out, seen = [name], {name}
+                best, best_child = 0, None
+                for c in groups[name].groups:
+                    if c not in self.lineage:  # unknown, or on a cycle: reported elsewhere
+                        continue
+                    for g in self.lineage[c]:
+                        if g not in seen:
+                            seen.add(g)
+                            out.append(g)
+                    if height[c] > best:
+                        best, best_child = height[c], c
+                self.lineage[name] = out
+                height[name] = best + 1
+                longest_child[name] = best_child
+        deepest = max(groups, key=lambda g: height.get(g, 0), default=None)
+        if deepest is not None and height.get(deepest, 0) > MAX_GROUP_DEPTH:
+            chain: list[str] = []
+            cur: str | None = deepest
+            while cur is not None:
+                chain.append(cur)
+                cur = longest_child[cur]
+            self.too_deep = chain
 
-    add(e.groups, 0)
-    return out
+    def of(self, e: _Entry, groups: dict[str, _Entry]) -> list[_Entry]:
+        """The entry, then its groups in precedence order (each once)."""
+        out, seen = [e], set()
+        for g in e.groups:
+            for name in self.lineage.get(g, ()):
+                if name not in seen:
+                    seen.add(name)
+                    out.append(groups[name])
+        return out
 
 
-def _resolve(e: _Entry, groups: dict[str, _Entry], defaults: _Entry,
+def _resolve(e: _Entry, groups: dict[str, _Entry], order: _GroupOrder, defaults: _Entry,
              chk: _Checker) -> Host | None:
-    chain = [*_lineage(e, groups), defaults]
+    lineage = order.of(e, groups)
+    chain = [*lineage, defaults]
 
     def pick(bucket: str, key: str) -> Any:
         for level in chain:
@@ -592,7 +684,7 @@ def _resolve(e: _Entry, groups: dict[str, _Entry], defaults: _Entry,
         password_file=cred_values["password_file"], ssh_key_file=cred_values["ssh_key_file"],
         password=cred_values["password"], prompt=bool(cred_values["prompt"]))
     hostname = pick("settings", "hostname") or ("local" if transport == "local" else e.name)
-    expanded_groups = [g.name for g in _lineage(e, groups)[1:]]
+    expanded_groups = [g.name for g in lineage[1:]]
     return Host(
         name=e.name, hostname=hostname, platform=platform,
         port=pick("settings", "port") or 22, site=pick("settings", "site"),

@@ -44,6 +44,14 @@ class LintReport:
     expired_waivers: list[Waiver] = field(default_factory=list)
     baseline: str | None = None
     baseline_suppressed: int = 0
+    #: files passed over in linted directories because they are stormguard's own reports
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, what it is)
+    #: `--strict`: a parser warning (configuration that could not be read) fails the run
+    strict: bool = False
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for r in self.results for w in r.warnings]
 
     @property
     def findings(self) -> list[Finding]:
@@ -62,6 +70,8 @@ class LintReport:
     def exit_code(self) -> int:
         if self.errors:
             return 2
+        if self.strict and any(r.warnings for r in self.results):
+            return 1
         return 1 if self.failing() else 0
 
     def summary(self) -> dict[str, Any]:
@@ -76,6 +86,8 @@ class LintReport:
             "by_severity": {s: by_sev.get(s, 0) for s in reversed(SEVERITIES)},
             "by_rule": dict(sorted(by_rule.items())),
             "errors": len(self.errors),
+            "warnings": sum(len(r.warnings) for r in self.results),
+            "strict": self.strict,
             "expired_waivers": [
                 {"rule": w.rule, "device": w.device, "interface": w.interface,
                  "expires": w.expires, "owner": w.owner, "source": w.source}
@@ -88,13 +100,29 @@ class LintReport:
         }
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: What a config or a file name must not put raw into an output: C0/C1 controls (newlines,
+#: terminal escapes: ESC and the one-byte CSI), DEL, Unicode line separators, bidirectional
+#: overrides ("Trojan source"), lone surrogates and the non-characters XML 1.0 forbids.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
 
 
 def one_line(message: str) -> str:
     """An error entry is one line whatever the file was called: control characters in a file
     name (a newline, a terminal escape) are shown escaped, as Python would spell them."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], message)
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1] if m.group() in "\n\r\t"
+                        else _escape(m), message)
+
+
+def visible(value: object) -> str:
+    """`value` as text safe for a terminal and for XML 1.0: every character from
+    :data:`_CONTROL` shown escaped (``\\x1b``, ``\\n``, ``\\u202e``), the rest untouched."""
+    return one_line(str(value))
 
 
 def lint_paths(
@@ -105,6 +133,7 @@ def lint_paths(
     fail_on: str | None = "medium",
     baseline: str | None = None,
     today: date | None = None,
+    output: str | None = None,
 ) -> LintReport:
     from stormguard.engine import audit
     from stormguard.parsers import parse_config
@@ -113,10 +142,15 @@ def lint_paths(
 
     if fail_on == "never":
         fail_on = None
-    policy = load_policy(list(policy_files))  # a bad policy is a usage error: raise
+    policy_files = list(policy_files)
+    policy = load_policy(policy_files)  # a bad policy is a usage error: raise
     results: list[LintResult] = []
     expired: dict[tuple[str, str, str, str | None], Waiver] = {}
-    files = list(expand_paths(list(paths)))
+    skipped: list[tuple[str, str]] = []
+    files = list(expand_paths(list(paths), skipped))
+    if output is not None:
+        refuse_output_over_input(output, [*files, *policy_files, *([baseline] if baseline
+                                                                     else [])])
     if not files:
         raise InputError("no configuration files found in the paths given")
     for path in files:
@@ -141,30 +175,67 @@ def lint_paths(
             results.append(LintResult(
                 source=path, device=dev.hostname, platform=dev.platform,
                 findings=outcome.findings, warnings=list(dev.warnings)))
-    report = LintReport(results=results, fail_on=fail_on, expired_waivers=list(expired.values()))
+    report = LintReport(results=results, fail_on=fail_on, expired_waivers=list(expired.values()),
+                        skipped=skipped)
     if baseline:
         apply_baseline(report, baseline)
     return report
 
 
+def refuse_output_over_input(output: str, inputs: list[str]) -> None:
+    """`-o FILE` must not name a file being read: the report would replace the config (or the
+    policy, or the baseline) it judges. Compared by identity (links, ``./`` and ``..`` see
+    through), before anything is written."""
+    import os
+
+    try:
+        out_stat = os.stat(output)
+    except OSError:
+        out_stat = None
+    out_real = os.path.realpath(output)
+    for path in inputs:
+        try:
+            same = (os.path.samestat(out_stat, os.stat(path)) if out_stat is not None
+                    else os.path.realpath(path) == out_real)
+        except OSError:
+            same = os.path.realpath(path) == out_real
+        if same:
+            raise InputError(f"{one_line(output)}: the output file is also an input "
+                             f"({one_line(path)}); refusing to overwrite it")
+
+
 def load_baseline(path: str) -> Counter[tuple[str, str, str]]:
     """Finding keys (rule, device, interface) of an earlier `--format json` output."""
+    from stormguard.readlimits import MAX_BASELINE_BYTES, read_text
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+        doc = json.loads(read_text(path, MAX_BASELINE_BYTES, "baseline", InputError))
     except FileNotFoundError:
         raise InputError(f"{path}: baseline file not found") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a stormguard JSON baseline ({exc})") from None
+    except (ValueError, RecursionError) as exc:
+        reason = exc if isinstance(exc, ValueError) else "nested too deep"
+        raise InputError(f"{path}: not a stormguard JSON baseline ({reason})") from None
     if not isinstance(doc, dict) or doc.get("version") != JSON_VERSION or not isinstance(
         doc.get("results"), list
     ):
         raise InputError(f"{path}: not a stormguard JSON baseline (version {JSON_VERSION})")
     keys: Counter[tuple[str, str, str]] = Counter()
-    for res in doc["results"]:
-        for f in res.get("findings", []) if isinstance(res, dict) else []:
-            if isinstance(f, dict) and not f.get("waived"):
-                keys[(str(f.get("rule")), str(res.get("device")), f.get("interface") or "")] += 1
+    for i, res in enumerate(doc["results"]):
+        if not isinstance(res, dict):
+            raise InputError(f"{path}: not a stormguard JSON baseline "
+                             f"(results[{i}] is not an object)")
+        found = res.get("findings", [])
+        if not isinstance(found, list):
+            raise InputError(f"{path}: not a stormguard JSON baseline "
+                             f"(results[{i}].findings is not a list)")
+        for j, f in enumerate(found):
+            if not isinstance(f, dict) or not isinstance(f.get("rule"), str) or not isinstance(
+                f.get("interface", ""), str | None
+            ):
+                raise InputError(f"{path}: not a stormguard JSON baseline "
+                                 f"(results[{i}].findings[{j}] is not a finding)")
+            if not f.get("waived"):
+                keys[(f["rule"], str(res.get("device")), f.get("interface") or "")] += 1
     return keys
 
 

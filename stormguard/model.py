@@ -41,7 +41,11 @@ SWITCH_PLATFORMS: tuple[str, ...] = (
     "hp_comware",
 )
 VSWITCH_PLATFORMS: tuple[str, ...] = ("ovs", "linux_bridge")
-PLATFORMS: tuple[str, ...] = SWITCH_PLATFORMS + VSWITCH_PLATFORMS
+#: Hypervisor switches that never forward between their uplinks and run no STP (ESXi standard
+#: and distributed vSwitches, parsed from esxcli output). Per-device rules apply to them only
+#: when the rule names them in its PLATFORMS (the switch and Linux rules do not fit them).
+HYPERVISOR_PLATFORMS: tuple[str, ...] = ("esxi",)
+PLATFORMS: tuple[str, ...] = SWITCH_PLATFORMS + VSWITCH_PLATFORMS + HYPERVISOR_PLATFORMS
 
 #: Human names, for reports and messages.
 PLATFORM_NAMES: dict[str, str] = {
@@ -54,6 +58,7 @@ PLATFORM_NAMES: dict[str, str] = {
     "hp_comware": "H3C Comware",
     "ovs": "Open vSwitch",
     "linux_bridge": "Linux bridge",
+    "esxi": "VMware ESXi",
 }
 
 #: Platform families share syntax for remediation snippets and docstring examples.
@@ -67,6 +72,7 @@ PLATFORM_FAMILY: dict[str, str] = {
     "hp_comware": "comware",
     "ovs": "ovs",
     "linux_bridge": "linux_bridge",
+    "esxi": "esxi",
 }
 
 
@@ -105,6 +111,11 @@ class Interface(Sourced):
     shutdown: bool = False  # administratively down
     switched: bool | None = None  # True = layer-2 switchport, False = routed, None = unknown
     mode: Mode | None = None  # None = not set (dynamic / platform default)
+    # Negotiated switchport mode (Cisco DTP `switchport mode dynamic auto|desirable`, Huawei LNP
+    # `port link-type negotiation-auto|negotiation-desirable`): "auto" / "desirable"; None = static
+    # or not configured (the policy says whether a platform's implicit default is negotiated).
+    negotiation: Literal["auto", "desirable"] | None = None
+    nonegotiate: bool = False  # `switchport nonegotiate`: DTP frames are never sent
     access_vlan: int | None = None
     allowed_vlans: VlanSet | None = None  # None = no allowed list configured (= all on a trunk)
     native_vlan: int | None = None
@@ -146,6 +157,35 @@ class SpanningTree(Sourced):
 
 
 @dataclass
+class Alarms(Sourced):
+    """Device-wide facts that decide whether a storm or a loop raises an alarm off the box and
+    how the switch recovers (SG205, SG304, SG305): logging and trap hosts, the traps enabled,
+    BPDU-independent loop protection switched on globally, err-disable auto-recovery. Every
+    dict maps a normalised name to its source line. Per-port loop protection lives in
+    ``Interface.extra["loop_protect"]`` (mechanism -> line) and ``extra["loop_action"]``.
+
+    Normalised names: traps ``all``, ``storm-control``, ``errdisable``, ``mac-notification``,
+    ``loop-detect``; loop mechanisms ``mac-move-notification`` (IOS/IOS-XE), ``loop-detect``
+    (NX-OS ``mac address-table loop-detect port-down``, Junos ``protocols loop-detect``),
+    ``loop-protection`` (EOS ``monitor loop-protection``), ``loopback-detect`` (Huawei, H3C),
+    ``mac-flapping`` (Huawei MAC flapping detection), ``mac-move-limit`` (Junos); recovery
+    causes ``bpduguard``, ``storm-control``, ``loop-detect``, ``all``."""
+
+    log_hosts: dict[str, int] = field(default_factory=dict)  # host -> line
+    trap_hosts: dict[str, int] = field(default_factory=dict)
+    traps: dict[str, int] = field(default_factory=dict)  # trap enabled -> line
+    traps_off: dict[str, int] = field(default_factory=dict)  # explicitly disabled -> line
+    log_level: int | None = None  # severity sent to the log hosts (0-7); None = default
+    loop_protect: dict[str, int] = field(default_factory=dict)  # enabled globally -> line
+    loop_protect_off: dict[str, int] = field(default_factory=dict)  # switched off -> line
+    loop_action: str | None = None  # global action on a loop (H3C, Huawei): shutdown, block ...
+    recovery: dict[str, int] = field(default_factory=dict)  # auto-recovery cause -> line
+    recovery_interval: int | None = None  # seconds; None = the platform default
+    loop_vlans: VlanSet | None = None  # EOS `protect vlan`: the VLANs loop protection covers
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
 class Vlan(Sourced):
     vid: int
     name: str | None = None
@@ -161,6 +201,7 @@ class Device(Sourced):
     platform: str
     source: str = ""  # where the text came from (a path, `ovs:host/br0`, a snapshot id)
     stp: SpanningTree = field(default_factory=SpanningTree)
+    alarms: Alarms = field(default_factory=Alarms)  # storm/loop alarms and recovery (SG2xx/3xx)
     vlans: dict[int, Vlan] = field(default_factory=dict)
     interfaces: dict[str, Interface] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # platform-specific facts

@@ -13,7 +13,8 @@ user packs, in the order given. A pack looks like this (every top-level key is o
         max_percent: 5              # any key of the rule's PARAMS (type-checked)
     roles:                          # tried in order; first match wins; else trunk / access
       hypervisor:
-        description: 'esx|kvm'      # regex, case-insensitive, searched in the description
+        description: 'kvm|proxmox'  # regex, case-insensitive, matching whole words (RE2)
+        config: [vpc-peer-link]     # configuration facts (stormguard.roles.CONFIG_FACTS); ORed
         interface: ['Gi1/0/*', 're:^Eth1/(1|2)$']   # globs, or regexes with a re: prefix
         device: 'dc1-*'             # glob on the hostname
         ports: ['dc1-sw1:Gi1/0/7']  # explicit list (device glob:interface glob); ORed
@@ -30,7 +31,9 @@ user packs, in the order given. A pack looks like this (every top-level key is o
         expires: 2027-03-31
 
 Within a role the selectors given (description, interface, device) must all match; ``ports``
-is an alternative. A later pack's settings for a rule are merged key by key over earlier ones;
+and ``config`` are alternatives. Roles are resolved by :mod:`stormguard.roles` (configuration
+facts first, then selectors in order; every answer carries the reason shown in findings).
+A later pack's settings for a rule are merged key by key over earlier ones;
 so are a role's (a user pack can add ``permitted_vlans`` to the default ``hypervisor`` role
 without repeating its selector; ``description: null`` drops an inherited selector); a role keeps
 its position; new roles go after the existing ones unless ``role_order`` says otherwise; waivers
@@ -47,12 +50,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import fnmatch
+import hashlib
 import json
 import math
 import os
 import re
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +63,17 @@ from typing import TYPE_CHECKING, Any
 from stormguard.errors import ConfigError
 from stormguard.findings import SEVERITIES, Waiver
 from stormguard.resources import data_dir
+from stormguard.roles import (
+    CONFIG_FACTS,
+    FactSource,
+    PatternError,
+    Role,
+    RoleResolver,
+    WordPattern,
+    check_interface_regex,
+    glob_match,
+    glob_match_any_case,
+)
 from stormguard.vlans import VlanSet, VlanSyntaxError
 
 if TYPE_CHECKING:
@@ -69,7 +82,7 @@ if TYPE_CHECKING:
 _TOP_KEYS = {"version", "scope", "rules", "roles", "role_order", "waivers", "description"}
 _SCOPE_KEYS = {"include_admin_down"}
 _RULE_KEYS = {"enabled", "severity"}
-_ROLE_KEYS = {"description", "interface", "device", "ports", "permitted_vlans",
+_ROLE_KEYS = {"description", "interface", "device", "ports", "config", "permitted_vlans",
               "permitted_vlans_by_device", "doc"}
 _WAIVER_KEYS = {"rule", "device", "interface", "reason", "owner", "expires"}
 #: YAML tags a policy may use (plain data); anything else (!!python/..., !!binary, custom) is
@@ -90,50 +103,6 @@ class RulePolicy:
     severity: str | None = None  # None = the rule's default
     params: dict[str, Any] = field(default_factory=dict)  # overrides only
     param_sources: dict[str, str] = field(default_factory=dict)  # key -> "file:line"
-
-
-@dataclass
-class Role:
-    """A class of ports (hypervisor-facing, inter-switch ...), chosen by selectors."""
-
-    name: str
-    description: re.Pattern[str] | None = None
-    interface: tuple[str, ...] = ()  # globs, or 're:' regexes
-    device: str | None = None
-    ports: tuple[str, ...] = ()  # 'device-glob:interface-glob'
-    permitted_vlans: VlanSet | None = None
-    permitted_vlans_by_device: tuple[tuple[str, VlanSet], ...] = ()
-    source: str = ""
-
-    def _iface_match(self, name: str) -> bool:
-        for pat in self.interface:
-            if pat.startswith("re:"):
-                if re.search(pat[3:], name):
-                    return True
-            elif fnmatch.fnmatchcase(name, pat) or fnmatch.fnmatchcase(name.lower(), pat.lower()):
-                return True
-        return False
-
-    def matches(self, hostname: str, iface_name: str, description: str) -> bool:
-        for spec in self.ports:
-            dev_glob, _, if_glob = spec.rpartition(":")
-            if fnmatch.fnmatchcase(hostname, dev_glob or "*") and fnmatch.fnmatchcase(
-                iface_name, if_glob
-            ):
-                return True
-        if self.description is None and not self.interface and self.device is None:
-            return False
-        if self.device is not None and not fnmatch.fnmatchcase(hostname, self.device):
-            return False
-        if self.interface and not self._iface_match(iface_name):
-            return False
-        return not (self.description is not None and not self.description.search(description))
-
-    def permitted_for(self, hostname: str) -> VlanSet | None:
-        for glob, vlans in self.permitted_vlans_by_device:
-            if fnmatch.fnmatchcase(hostname, glob):
-                return vlans
-        return self.permitted_vlans
 
 
 @dataclass
@@ -161,10 +130,16 @@ class Policy:
         return out
 
     def role_for(self, hostname: str, iface_name: str, description: str) -> Role | None:
+        """The first role whose selectors match (configuration facts aside: see resolver)."""
         for role in self.roles:
             if role.matches(hostname, iface_name, description):
                 return role
         return None
+
+    def resolver(self, fact_sources: Sequence[FactSource] = ()) -> RoleResolver:
+        """The role resolver for these roles: `fact_sources` (collected facts such as LLDP
+        neighbours) first, then configuration facts, then the selectors in order."""
+        return RoleResolver.for_roles(self.roles, fact_sources)
 
     def role_named(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name == name), None)
@@ -195,9 +170,13 @@ class _Doc:
             for knode, vnode in node.value:
                 if not isinstance(knode, yaml.ScalarNode):
                     self.fail(at, "keys must be plain names", knode.start_mark.line + 1)
-                key = self._ctor.construct_object(knode)
-                if key == "<<":
+                if knode.tag == "tag:yaml.org,2002:merge" or knode.value == "<<":
+                    # checked before constructing: the safe constructor has no merge-tag builder
                     self.fail(at, "YAML merge keys are not supported", knode.start_mark.line + 1)
+                try:
+                    key = self._ctor.construct_object(knode)
+                except (yaml.YAMLError, ValueError, OverflowError):
+                    self.fail(at, "keys must be plain names", knode.start_mark.line + 1)
                 if key in out:
                     self.fail((*at, key), "duplicate key", knode.start_mark.line + 1)
                 self.lines[(*at, key)] = knode.start_mark.line + 1
@@ -231,14 +210,12 @@ class _Doc:
 
 def _read_pack(path: Path) -> tuple[dict[str, Any], _Doc]:
     doc = _Doc(str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
+    from stormguard.readlimits import MAX_SETTINGS_BYTES, read_text
+
+    try:  # capped: /dev/zero or a FIFO nobody writes to is a one-line error, not a hang
+        text = read_text(path, MAX_SETTINGS_BYTES, "policy file")
     except FileNotFoundError:
         raise ConfigError(f"{path}: policy file not found") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: policy file is not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read policy file ({exc.strerror})") from None
     cached = _cache_load(text)
     if cached is not None:
         data, doc.lines = cached
@@ -264,51 +241,85 @@ def _read_pack(path: Path) -> tuple[dict[str, Any], _Doc]:
 # Importing PyYAML costs ~20 ms, a tenth of a `stormguard lint FILE` run, and every run reads
 # the same default pack. So the plain values and line numbers `_Doc.convert` makes of a pack are
 # kept as JSON in the user's cache directory ($STORMGUARD_CACHE_DIR, else
-# $XDG_CACHE_HOME/stormguard, else ~/.cache/stormguard; STORMGUARD_CACHE_DIR="" turns it off),
-# keyed by the pack's text, which the entry also holds and must match exactly. Only what JSON
-# carries exactly is stored (a pack with a date or a non-string key is simply read from YAML
-# each time); validation runs on the values either way, so errors are the same. Any problem
-# with the cache (unwritable, corrupt, a race) falls back to reading the YAML.
+# $XDG_CACHE_HOME/stormguard, else ~/.cache/stormguard; STORMGUARD_CACHE_DIR="" turns it off).
+#
+# An entry is named by the SHA-256 of the pack's text and validated on every read: it must be
+# JSON of the expected shape, hold that text exactly, and carry a SHA-256 over its own contents
+# (format, text, values, lines) that still matches. An entry edited by hand, truncated,
+# corrupt, too large or of another format is ignored, and the pack is read from YAML and the
+# entry written again. (The checksum catches damage, not a forger; the values are validated
+# the same way whether they come from YAML or the cache, so errors are the same.) Only what
+# JSON carries exactly is stored (a pack with a date or a non-string key is read from YAML
+# each time). Any problem with the cache (unwritable, a race) falls back to reading the YAML.
 
-#: Bump when `_Doc.convert` changes what it makes of a pack, so old entries stop matching.
-_CACHE_FORMAT = 1
+#: Bump when `_Doc.convert` or the entry layout changes, so old entries stop matching.
+_CACHE_FORMAT = 2
+#: An entry larger than this is not read (a pack is capped well below it).
+_CACHE_MAX_BYTES = 32 * 1024 * 1024
 
 
-def _cache_path(text: str) -> Path | None:
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _cache_path(key: str) -> Path | None:
     where = os.environ.get("STORMGUARD_CACHE_DIR")
     if where is None:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         where = os.path.join(base, "stormguard")
     if not where:
         return None
-    key = f"{zlib.crc32(text.encode('utf-8')):08x}-{len(text)}"
     return Path(where) / f"policy-{_CACHE_FORMAT}-{key}.json"
 
 
+def _entry_check(text: str, data: Any, lines: Any) -> str:
+    """The checksum an entry carries: over everything it holds, in a canonical encoding."""
+    body = json.dumps([_CACHE_FORMAT, text, data, lines], sort_keys=True, ensure_ascii=True,
+                      separators=(",", ":"), allow_nan=False)
+    return _sha256(body)
+
+
 def _cache_load(text: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | None:
-    path = _cache_path(text)
+    key = _sha256(text)
+    path = _cache_path(key)
     if path is None:
         return None
     try:
-        with open(path, encoding="utf-8") as fh:
-            entry = json.load(fh)
-        if entry["format"] != _CACHE_FORMAT or entry["text"] != text:
+        with open(path, "rb") as fh:
+            raw = fh.read(_CACHE_MAX_BYTES + 1)
+        if len(raw) > _CACHE_MAX_BYTES:
             return None
-        data = entry["data"]
-        lines = {tuple(k): int(v) for k, v in entry["lines"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        entry = json.loads(raw.decode("utf-8"))
+        if (not isinstance(entry, dict) or entry.get("format") != _CACHE_FORMAT
+                or entry.get("sha256") != key or entry.get("text") != text):
+            return None
+        data, raw_lines = entry["data"], entry["lines"]
+        if entry.get("check") != _entry_check(text, data, raw_lines):
+            return None  # edited or damaged
+        if not isinstance(data, dict) or not isinstance(raw_lines, list):
+            return None
+        lines: dict[tuple[Any, ...], int] = {}
+        for item in raw_lines:
+            k, v = item
+            if not isinstance(k, list) or isinstance(v, bool) or not isinstance(v, int):
+                return None
+            lines[tuple(k)] = v
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
-    return (data, lines) if isinstance(data, dict) else None
+    return data, lines
 
 
 def _cache_store(text: str, data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> None:
-    path = _cache_path(text)
+    key = _sha256(text)
+    path = _cache_path(key)
     if path is None:
         return
-    entry = {"format": _CACHE_FORMAT, "text": text, "data": data,
-             "lines": [[list(k), v] for k, v in lines.items()]}
+    line_list = [[list(k), v] for k, v in lines.items()]
     try:
-        encoded = json.dumps(entry)
+        entry = {"format": _CACHE_FORMAT, "sha256": key,
+                 "check": _entry_check(text, data, line_list), "text": text, "data": data,
+                 "lines": line_list}
+        encoded = json.dumps(entry, allow_nan=False)
         back = json.loads(encoded)
         if back["data"] != data or {tuple(k): v for k, v in back["lines"]} != lines:
             return  # something JSON cannot carry exactly (a non-string key ...)
@@ -316,7 +327,7 @@ def _cache_store(text: str, data: dict[str, Any], lines: dict[tuple[Any, ...], i
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(encoded, encoding="utf-8")
         os.replace(tmp, path)  # atomic: a concurrent run sees the old entry or the new one
-    except (OSError, TypeError, ValueError):  # dates, NaN, a read-only home ...
+    except (OSError, TypeError, ValueError, RecursionError):  # dates, NaN, a read-only home ...
         return
 
 
@@ -421,6 +432,8 @@ def _apply_rules(doc: _Doc, data: Any, policy: Policy) -> None:
                 rp.severity = value
             elif key in rule.params:
                 rp.params[key] = _param(doc, kat, value, rule.params[key])
+                if key.endswith("_severity") and value not in SEVERITIES:
+                    doc.fail(kat, f"must be one of {', '.join(SEVERITIES)}")
                 rp.param_sources[key] = doc.where(kat)
             else:
                 allowed = sorted(_RULE_KEYS | set(rule.params))
@@ -442,17 +455,28 @@ def _role(doc: _Doc, name: str, body: Any, base: Role | None) -> Role:
         if not isinstance(pat, str):
             doc.fail((*at, "description"), "must be a regular expression string")
         try:
-            role.description = re.compile(pat, re.IGNORECASE)
-        except re.error as exc:
-            doc.fail((*at, "description"), f"bad regular expression: {exc}")
+            role.description = WordPattern(pat)
+        except PatternError as exc:
+            doc.fail((*at, "description"), str(exc))
     if "interface" in body:
         role.interface = _str_list(doc, (*at, "interface"), body["interface"])
         for i, pat in enumerate(role.interface):
             if pat.startswith("re:"):
                 try:
-                    re.compile(pat[3:])
-                except re.error as exc:
-                    doc.fail((*at, "interface", i), f"bad regular expression: {exc}")
+                    check_interface_regex(pat[3:])
+                except PatternError as exc:
+                    where = (*at, "interface", i) if isinstance(body["interface"], list) else (
+                        *at, "interface")
+                    doc.fail(where, str(exc))
+    if "config" in body:
+        role.config = () if body["config"] is None else _str_list(
+            doc, (*at, "config"), body["config"])
+        for i, fact in enumerate(role.config):
+            if fact not in CONFIG_FACTS:
+                where = (*at, "config", i) if isinstance(body["config"], list) else (
+                    *at, "config")
+                doc.fail(where, f"unknown configuration fact {fact!r} "
+                                f"(known: {', '.join(sorted(CONFIG_FACTS))})")
     if "device" in body:
         if not isinstance(body["device"], str):
             doc.fail((*at, "device"), "must be a hostname glob")
@@ -578,7 +602,25 @@ def load_policy(paths: Sequence[str | Path] = (), *, defaults: bool = True) -> P
     for path in packs:
         _apply_pack(path, policy)
     _check_role_params(policy)
+    _check_platform_params(policy)
     return policy
+
+
+def _check_platform_params(policy: Policy) -> None:
+    """Rule parameters that name platforms (``*_platforms``) must name device types that exist
+    (``cisco_ios``, ``huawei`` ...): a typo there would silently change nothing."""
+    from stormguard.model import PLATFORMS
+
+    for rid, rp in policy.rules.items():
+        for key, value in rp.params.items():
+            if not key.endswith("_platforms"):
+                continue
+            for name in value:
+                if name not in PLATFORMS:
+                    where = rp.param_sources.get(key, "policy")
+                    raise ConfigError(
+                        f"{where}: rules.{rid}.{key}: unknown platform {name!r} "
+                        f"(known: {', '.join(PLATFORMS)})")
 
 
 def _check_role_params(policy: Policy) -> None:
@@ -607,10 +649,8 @@ def waiver_expired(waiver: Waiver, today: dt.date) -> bool:
 
 
 def waiver_matches(waiver: Waiver, rule: str, device: str, interface: str | None) -> bool:
-    if waiver.rule != rule or not fnmatch.fnmatchcase(device, waiver.device):
+    if waiver.rule != rule or not glob_match(device, waiver.device):
         return False
     if interface is None:  # a device-wide finding: only a waiver for any interface covers it
         return waiver.interface in ("*", "")
-    return fnmatch.fnmatchcase(interface, waiver.interface) or fnmatch.fnmatchcase(
-        interface.lower(), waiver.interface.lower()
-    )
+    return glob_match_any_case(interface, waiver.interface)

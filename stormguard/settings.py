@@ -22,18 +22,22 @@ DEFAULT_CONFIG_NAME = "stormguard.yaml"
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     """The stormguard.yaml in effect, or None when there is none."""
     if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise ConfigError(f"{path}: config file not found")
-        return path
+        return _named(Path(explicit), "")
     env = os.environ.get(CONFIG_ENV)
     if env:
-        path = Path(env)
-        if not path.is_file():
-            raise ConfigError(f"{path}: config file not found (from ${CONFIG_ENV})")
-        return path
+        return _named(Path(env), f" (from ${CONFIG_ENV})")
     local = Path(DEFAULT_CONFIG_NAME)
     return local if local.is_file() else None
+
+
+def _named(path: Path, origin: str) -> Path:
+    """A config file the user named: it must exist and not be a directory. A device or a FIFO
+    is accepted here and refused, quickly and in one line, by the capped read."""
+    if path.is_dir():
+        raise ConfigError(f"{path}: config file is a directory{origin}")
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found{origin}")
+    return path
 
 
 def default_database_url() -> str:

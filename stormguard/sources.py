@@ -7,6 +7,7 @@ and says what is wrong in one line; the caller records it and goes on with the o
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,10 +35,13 @@ class SourceText:
     text: str
 
 
-def expand_paths(paths: list[str]) -> Iterator[str]:
+def expand_paths(paths: list[str],
+                 skipped: list[tuple[str, str]] | None = None) -> Iterator[str]:
     """Files as given; directories walked recursively (hidden entries and non-config suffixes
     skipped), in sorted order so output is stable. A path that does not exist is yielded as-is,
-    so reading it reports the problem."""
+    so reading it reports the problem. In a directory, stormguard's own reports (whatever their
+    name: recognised by content) are passed over and, when `skipped` is given, appended to it
+    as (path, what it is)."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
@@ -49,9 +53,59 @@ def expand_paths(paths: list[str]) -> Iterator[str]:
                     full = os.path.join(root, name)
                     if _special(full):
                         continue
+                    kind = report_kind_of_file(full)
+                    if kind is not None:
+                        if skipped is not None:
+                            skipped.append((full, kind))
+                        continue
                     yield full
         else:
             yield raw
+
+
+# stormguard lint's own outputs, recognised by their shape (a report saved as `out.cfg` or a
+# baseline called `baseline` is still not a configuration):
+_JSON_REPORT = re.compile(rb'\A\s*\{\s*"version"\s*:\s*1\s*,\s*"results"\s*:\s*\[')
+_SARIF = re.compile(rb'\A\s*\{\s*"\$schema"\s*:\s*"[^"]*sarif[^"]*"', re.IGNORECASE)
+_JUNIT = re.compile(rb'\A\s*(<\?xml[^>]*\?>\s*)?<testsuites\s+name="stormguard lint"')
+_CODECLIMATE = re.compile(rb'\A\s*\[\s*(\]|\{\s*"type"\s*:\s*"issue"\s*,\s*"description")')
+_TEXT_VERDICT = re.compile(rb"^(PASS|FAIL): \d+ files?, \d+ devices?: \d+ findings?.*"
+                           rb"\(fail-on \w+\)\s*\Z", re.MULTILINE)
+_PEEK = 4096
+
+
+def report_kind(head: bytes, tail: bytes = b"") -> str | None:
+    """What kind of `stormguard lint` output a file is, from its first and last bytes
+    ("JSON report", "SARIF report", "JUnit XML report", "Code Quality report", "text
+    report"), or None."""
+    if _JSON_REPORT.match(head):
+        return "JSON report"
+    if _SARIF.match(head):
+        return "SARIF report"
+    if _JUNIT.match(head):
+        return "JUnit XML report"
+    if _CODECLIMATE.match(head):
+        return "Code Quality report"
+    if _TEXT_VERDICT.search(tail or head):
+        return "text report"
+    return None
+
+
+def report_kind_of_file(path: str) -> str | None:
+    """:func:`report_kind` of a regular file; None when it cannot be read (reading it later
+    reports why)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_PEEK)
+            size = os.fstat(fh.fileno()).st_size
+            if size > _PEEK:
+                fh.seek(max(size - _PEEK, _PEEK))
+                tail = fh.read(_PEEK)
+            else:
+                tail = head
+    except OSError:
+        return None
+    return report_kind(head, tail)
 
 
 def _special(path: str) -> bool:
@@ -113,7 +167,10 @@ def _longest_line(text: str) -> tuple[int, int]:
 def read_config(path: str) -> SourceText:
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+            st = os.fstat(fh.fileno())
+            if stat.S_ISREG(st.st_mode) and st.st_size > MAX_BYTES:  # refused unread
+                raise InputError(f"{path}: larger than the {MAX_BYTES:,}-byte limit")
+            data = fh.read(MAX_BYTES + 1)  # a device (/dev/zero) stops at the cap
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -122,4 +179,7 @@ def read_config(path: str) -> SourceText:
         raise InputError(f"{path}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    kind = report_kind(data[:_PEEK], data[-_PEEK:])
+    if kind is not None:
+        raise InputError(f"{path}: a stormguard lint {kind}, not a configuration")
     return SourceText(path, decode_config(data, path))

@@ -180,10 +180,12 @@ def first_duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:
 def load_settings_file(path: Path) -> tuple[Any, yaml.Node | None]:
     """Read and load a settings file (stormguard.yaml): one-line errors for an unreadable file,
     bad YAML, and a key written twice in one mapping."""
+    from stormguard.readlimits import MAX_SETTINGS_BYTES, read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+        text = read_text(path, MAX_SETTINGS_BYTES, "config file")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
     doc, node = load(text, str(path))
     dup = first_duplicate_key(node)
     if dup is not None:

@@ -61,6 +61,7 @@ class Alerter:
         self.host = host or socket.gethostname()
         self.severity = severity
         self._events: dict[str, tuple[int, int, datetime]] = {}  # key -> (row id, n, last)
+        self._scopes: dict[str, dict[str, str]] = {}  # key -> labels as first paged
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -71,7 +72,9 @@ class Alerter:
         rank = SEVERITY_ORDER.get(severity, 2)
         return [c for c in self.config.channels if SEVERITY_ORDER[c.min_severity] <= rank]
 
-    def on_event(self, event: Any) -> None:
+    def on_event(self, event: Any, *, record: bool = True) -> None:
+        """A storm event (or an incident event with ``record=False``: incidents live in their
+        own table, so no storm-event row is written for them, but they page the same way)."""
         d = _event_dict(event)
         kind = d.get("event")
         key = str(d.get("id"))
@@ -85,8 +88,10 @@ class Alerter:
         with self._lock:
             state = self._events.get(key)
             if state is None:
-                row = self.store.storm_event_by_key(key)
-                if row is None:
+                row = self.store.storm_event_by_key(key) if record else None
+                if not record:
+                    row_id = 0
+                elif row is None:
                     started = _ts(d.get("started_at") or d.get("ts"))
                     row_id = self.store.create_storm_event(
                         iface, self.host, started, key=key, updated_at=ts, **fields)
@@ -94,11 +99,16 @@ class Alerter:
                     row_id = row.id
                 state = (row_id, 0, ts)
                 self._events[key] = state
+                self._scopes[key] = scope_labels(d)
+                if d.get("devices"):  # an incident: its iface label stays as first paged
+                    self._scopes[key]["_iface"] = iface
                 if kind != "storm-end":
                     self._enqueue("firing", key, severity, iface, ts, d, fields)
+            iface = self._scopes.get(key, {}).get("_iface", iface)
             row_id, n, last = state
             if kind == "storm-update":
-                self.store.update_storm_event(row_id, updated_at=ts, **fields)
+                if record:
+                    self.store.update_storm_event(row_id, updated_at=ts, **fields)
                 if ts - last >= timedelta(minutes=self.config.reminder_minutes):
                     n += 1
                     self._enqueue(f"reminder:{n}", key, severity, iface, ts, d, fields)
@@ -107,9 +117,11 @@ class Alerter:
             elif kind == "storm-end":
                 if d.get("pcap"):
                     fields["pcap_path"] = d["pcap"]
-                self.store.end_storm_event(row_id, _ts(d.get("ended_at") or ts), **fields)
+                if record:
+                    self.store.end_storm_event(row_id, _ts(d.get("ended_at") or ts), **fields)
                 self._enqueue("resolved", key, severity, iface, ts, d, fields)
                 self._events.pop(key, None)
+                self._scopes.pop(key, None)
         self._wake.set()
 
     def _enqueue(self, what: str, key: str, severity: str, iface: str, ts: datetime,
@@ -125,6 +137,10 @@ class Alerter:
             frames=int(d.get("frames") or 0), vlans=list(d.get("vlans") or []),
             classes=dict(d.get("classes") or {}), top_sources=list(d.get("top_sources") or []),
             evidence=list(d.get("evidence") or []), coverage=fields.get("coverage"), sent_at=ts,
+            devices=list(d.get("devices") or []), ports=list(d.get("ports") or []),
+            sites=list(d.get("sites") or []),
+            scope_labels={k: v for k, v in (self._scopes.get(key) or scope_labels(d)).items()
+                          if not k.startswith("_")},
         )
         for ch in self.channels_for(severity):
             self.store.enqueue(ch.name, status, alert.to_payload(), f"{key}:{what}")
@@ -135,7 +151,8 @@ class Alerter:
         by_name = {c.name: c for c in self.config.channels}
         sent = failed = 0
         held: dict[str, tuple[datetime, str]] = {}  # channel -> (retry time, error) of a failure
-        for item in self.store.claim_due(now, limit):
+        # only this daemon's channels: another site's daemon on the same store delivers its own
+        for item in self.store.claim_due(now, limit, channels=list(by_name)):
             if item.channel in held:
                 # keep each channel's alerts in event order: wait behind the failed one
                 retry_at, error = held[item.channel]
@@ -193,10 +210,32 @@ class Alerter:
             self._thread = None
 
 
+def scope_labels(d: dict[str, Any]) -> dict[str, str]:
+    """An incident's site, VLANs and devices as Alertmanager labels (empty for a plain storm)."""
+    out: dict[str, str] = {}
+    if d.get("sites"):
+        out["site"] = ",".join(d["sites"])
+    if d.get("devices"):
+        out["devices"] = ",".join(d["devices"][:20])
+    vids = [str(v.get("vlan") if isinstance(v, dict) else v) for v in d.get("vlans") or []
+            if (v.get("vlan") if isinstance(v, dict) else v) is not None]
+    if vids and d.get("devices"):
+        out["vlans"] = ",".join(vids[:50])
+    return out
+
+
 def _summary(status: str, iface: str, d: dict[str, Any]) -> str:
     pps = float(d.get("pps") or 0)
     peak = float(d.get("peak_pps") or 0)
     ev = ", ".join(d.get("evidence") or []) or "no loop evidence yet"
+    if d.get("devices"):  # an incident: every source folded
+        scope = (f"{len(d['devices'])} device(s), {len(d.get('ports') or [])} port(s)"
+                 + (f", site {', '.join(d['sites'])}" if d.get("sites") else ""))
+        srcs = ", ".join(f"{src}: {sum(n.values())}" for src, n in (d.get("sources") or {}).items())
+        if status == "resolved":
+            return f"storm incident over: {scope}; peak {peak:,.0f} fps; {srcs}"
+        rate = f"{pps:,.0f} fps (peak {peak:,.0f}); " if peak else ""
+        return f"storm incident: {scope}; {rate}evidence: {ev} ({srcs})"
     if status == "resolved":
         return f"broadcast/multicast rate on {iface} back to normal (peak {peak:,.0f} fps)"
     return f"{pps:,.0f} broadcast/multicast frames/s on {iface} (peak {peak:,.0f}); {ev}"

@@ -29,11 +29,29 @@ class Alert:
     evidence: list[str] = field(default_factory=list)
     coverage: Any = None
     sent_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: "storm", or "sniffer-down": storm detection is off on ``iface`` (link down, missing)
+    kind: str = "storm"
+    # An incident (syslog + SNMP + sniffer folded) names its blast radius.
+    devices: list[str] = field(default_factory=list)
+    ports: list[str] = field(default_factory=list)
+    sites: list[str] = field(default_factory=list)
+    # Labels that identify an incident to Alertmanager: its scope as first paged, unchanged by
+    # reminders and the resolution (a changed label set would be a different alert there).
+    scope_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
+        if self.kind == "sniffer-down":
+            state = {"firing": "SNIFFER DOWN", "reminder": "SNIFFER DOWN (ongoing)",
+                     "resolved": "SNIFFER BACK", "test": "TEST"}[self.status]
+            return f"[{state}] storm detection off on {self.host}/{self.iface}"
         state = {"firing": "STORM", "reminder": "STORM (ongoing)", "resolved": "RESOLVED",
                  "test": "TEST"}[self.status]
+        if self.devices:
+            where = ", ".join(self.devices[:3]) + (f" +{len(self.devices) - 3}"
+                                                   if len(self.devices) > 3 else "")
+            site = f" ({', '.join(self.sites)})" if self.sites else ""
+            return f"[{state}] broadcast storm on {where}{site}"
         return f"[{state}] broadcast storm on {self.host}/{self.iface}"
 
     def duration_s(self, now: datetime | None = None) -> float:
@@ -45,10 +63,15 @@ class Alert:
                  f"started {self.started_at.isoformat(timespec='seconds')}"
                  + (f", ended {self.ended_at.isoformat(timespec='seconds')}"
                     if self.ended_at else "")
-                 + f", duration {self.duration_s():.0f} s",
-                 f"rate {self.pps:,.0f} fps (peak {self.peak_pps:,.0f}), {self.frames:,} frames"]
+                 + f", duration {self.duration_s():.0f} s"]
+        if self.kind != "storm":
+            return "\n".join(lines)
+        lines += [f"rate {self.pps:,.0f} fps (peak {self.peak_pps:,.0f}), {self.frames:,} frames"]
         if self.evidence:
             lines.append("loop evidence: " + ", ".join(self.evidence))
+        if self.ports:
+            lines.append("ports: " + ", ".join(self.ports[:20])
+                         + (f" (+{len(self.ports) - 20} more)" if len(self.ports) > 20 else ""))
         if self.vlans:
             lines.append("VLANs: " + self.vlan_text())
         if self.top_sources:

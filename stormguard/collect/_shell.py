@@ -104,8 +104,8 @@ class SshRunner:
         try:
             password = host.credentials.password_value(host.name)
         except ConfigError as exc:
-            raise CollectError(host.name, "auth",
-                               str(exc).removeprefix(f"{host.name}: ")) from None
+            raise CollectError(host.name, "auth", "credentials unavailable: "
+                               + str(exc).removeprefix(f"{host.name}: ")) from None
         kwargs: dict[str, Any] = {
             "hostname": host.hostname, "port": host.port,
             "username": host.credentials.username or "root",

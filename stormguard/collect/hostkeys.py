@@ -50,6 +50,30 @@ def fingerprint(key_b64: str) -> str:
     return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
 
 
+#: A known_hosts file with a pin for 100,000 devices is ~60 MB.
+MAX_KNOWN_HOSTS_BYTES = 128 * 1024 * 1024
+
+
+def _check_known_hosts(path: Path) -> None:
+    """One line, before any reader (ours, paramiko's) opens it: a device or a FIFO would be
+    read for ever, and the file is rewritten by rename, so it must be a regular file."""
+    import stat
+
+    from stormguard.errors import ConfigError
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return  # created on the first pin
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the known_hosts file: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(f"{path}: the known_hosts file is not a regular file")
+    if st.st_size > MAX_KNOWN_HOSTS_BYTES:
+        raise ConfigError(f"{path}: the known_hosts file is larger than the "
+                          f"{MAX_KNOWN_HOSTS_BYTES:,}-byte limit")
+
+
 class KnownHosts:
     """A known_hosts file shared by the worker threads of one process (and, via ``flock``, by
     several processes: the daemon and a manual ``stormguard collect``)."""
@@ -57,6 +81,7 @@ class KnownHosts:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path else default_known_hosts()
         self._lock = threading.Lock()
+        _check_known_hosts(self.path)
 
     def _entries(self) -> dict[str, dict[str, str]]:
         out: dict[str, dict[str, str]] = {}

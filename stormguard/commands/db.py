@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from stormguard.store.cli import add_db_argument, open_store
+from stormguard.store.cli import add_db_argument, open_store, resolve_url
 
 HELP = "manage the database schema (upgrade, current, history)"
 
@@ -36,7 +36,16 @@ def run(args: argparse.Namespace) -> int:
                      else f"head is {head}: run `stormguard db upgrade`")
             print(f"{store.url}: revision {before or '(empty)'} ({state})")
             return 0
+        if store.read_only:
+            from stormguard.store.core import StoreError
+
+            raise StoreError(f"cannot upgrade the store at {store.url}: it is read-only "
+                             "for this user")
         store.upgrade()
+        from stormguard.store.core import tighten_permissions
+
+        for change in tighten_permissions(resolve_url(args)):  # a store made before 0700/0600
+            print(change)
         after = store.current_revision()
         if before == after:
             print(f"{store.url}: already at revision {after}")

@@ -29,6 +29,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from stormguard.demo.run import run_demo
+    from stormguard.errors import StormguardError
+
+    try:  # a dependency of stormguard; an install made with --no-deps may lack it
+        import fakenos  # noqa: F401
+    except ModuleNotFoundError:
+        raise StormguardError("the demo's fake switches need fakenos, which is not installed: "
+                              "pip install 'fakenos>=1.1,<2'") from None
 
     return run_demo(args.output, keep=args.keep, vswitches=not args.no_vswitches,
                     metrics_listen=args.metrics_listen)

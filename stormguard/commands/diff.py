@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="to_run", type=run_id, metavar="RUN", default=None,
                         help="newer side: the config as of this run id (default: latest)")
     parser.add_argument("-U", "--context", type=count, default=3, help="lines of context")
+    parser.add_argument("--show-secrets", action="store_true",
+                        help="show SNMP communities, keys and hashes as stored (a store with "
+                             "store.keep_secrets: true); by default they are masked")
     add_db_argument(parser)
 
 
@@ -59,8 +62,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"{args.device}: no changes between run {old.run_id} and run {new.run_id} "
                   f"(sha256 {new.sha256[:12]})")
             return 0
+        old_text, new_text = old.text, new.text
+        if not args.show_secrets:  # secrets kept in the store are still not shown by default
+            from stormguard.secrets_mask import mask_config
+
+            old_text = mask_config(old_text, old.platform)
+            new_text = mask_config(new_text, new.platform)
+            if old_text == new_text:
+                print(f"{args.device}: between run {old.run_id} and run {new.run_id} only "
+                      "masked secrets changed (--show-secrets to see them)")
+                return 0
         lines = difflib.unified_diff(
-            old.text.splitlines(keepends=True), new.text.splitlines(keepends=True),
+            old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
             fromfile=f"{args.device}@run{old.run_id} ({fmt_time(old.collected_at)})",
             tofile=f"{args.device}@run{new.run_id} ({fmt_time(new.collected_at)})",
             n=args.context)

@@ -8,45 +8,92 @@ import sys
 HELP = "lint switch/vSwitch configurations against the storm-prevention policy"
 DESCRIPTION = (
     "Lint configuration files (or directories of them) against the storm-prevention policy. "
-    "Exit 0 when nothing at or above --fail-on is found, 1 when something is, 2 on usage or "
-    "input errors (the other files are still linted and reported)."
+    "Exit 0 when nothing at or above --fail-on is found, 1 when something is (with --strict: "
+    "also when a parser warning says part of a config could not be read), 2 on usage or "
+    "input errors (the other files are still linted and reported). Text output shows the "
+    "fix under each finding (--no-fix hides it); `stormguard fix` applies them."
 )
 
 _SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "never")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="config files or directories")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="config files or directories (with --git-diff: limit it to these)")
     p.add_argument("--platform", help="Netmiko device_type of every file (default: detect)")
     p.add_argument("--policy", action="append", default=[], metavar="FILE",
                    help="policy pack merged over the default pack (repeatable)")
-    p.add_argument("--format", choices=("text", "json", "junit", "sarif"), default="text")
+    p.add_argument("--format", choices=("text", "json", "junit", "sarif", "codeclimate"),
+                   default="text",
+                   help="codeclimate: GitLab Code Quality report (default: text)")
     p.add_argument("--fail-on", choices=_SEVERITY_CHOICES, default="medium",
                    help="lowest severity that makes the exit code 1 (default: medium)")
     p.add_argument("--baseline", metavar="FILE",
                    help="earlier --format json output: report only findings that are new")
+    p.add_argument("--git-diff", metavar="REV",
+                   help="in a git repository of configs: lint only the files changed since REV, "
+                        "each judged against its version at REV (only added findings count)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here, not stdout")
+    p.add_argument("--max-results", type=_max_results, default=None, metavar="N",
+                   help="SARIF: write at most N results, the most severe first, and say how "
+                        "many were left out (default 5000: what GitHub shows per run; 0: all)")
     p.add_argument("--no-color", action="store_true", help="no ANSI colours in text output")
+    p.add_argument("--no-fix", action="store_true",
+                   help="text output: do not show the remediation under each finding")
+    p.add_argument("--strict", action="store_true",
+                   help="treat parser warnings (configuration that could not be read) as "
+                        "failures: exit 1 when there is any, whatever --fail-on says")
+
+
+def _max_results(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"invalid count {value!r} (a whole number >= 0)")
+    return n
 
 
 def run(args: argparse.Namespace) -> int:
+    from stormguard.errors import InputError
     from stormguard.formats import render
     from stormguard.lint import lint_paths
     from stormguard.parsers import canonical_platform
 
     platform = canonical_platform(args.platform) if args.platform else None
-    report = lint_paths(
-        args.paths,
-        platform=platform,
-        policy_files=args.policy,
-        fail_on=None if args.fail_on == "never" else args.fail_on,
-        baseline=args.baseline,
-    )
-    color = args.format == "text" and not args.no_color and not args.output and sys.stdout.isatty()
-    text = render(report, args.format, color=color)
-    if args.output:
-        from stormguard.errors import InputError
+    if args.git_diff is not None:
+        from stormguard.gitdiff import lint_git_diff
 
+        if args.baseline:
+            raise InputError("--git-diff and --baseline both choose what counts as new: "
+                             "use one of them")
+        report = lint_git_diff(
+            args.git_diff,
+            args.paths,
+            platform=platform,
+            policy_files=args.policy,
+            fail_on=None if args.fail_on == "never" else args.fail_on,
+            output=args.output,
+        )
+    elif not args.paths:
+        raise InputError("give at least one PATH to lint (or --git-diff REV)")
+    else:
+        report = lint_paths(
+            args.paths,
+            platform=platform,
+            policy_files=args.policy,
+            fail_on=None if args.fail_on == "never" else args.fail_on,
+            baseline=args.baseline,
+            output=args.output,
+        )
+    report.strict = args.strict
+    color = args.format == "text" and not args.no_color and not args.output and sys.stdout.isatty()
+    from stormguard.formats.sarif_format import DEFAULT_MAX_RESULTS, kept_findings
+
+    cap = DEFAULT_MAX_RESULTS if args.max_results is None else args.max_results
+    text = render(report, args.format, color=color, max_results=cap, fix=not args.no_fix)
+    if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:
                 fh.write(text)
@@ -60,4 +107,10 @@ def run(args: argparse.Namespace) -> int:
         # redirected shows them whatever the format.
         for err in report.errors:
             print(f"stormguard lint: error: {err}", file=sys.stderr)
+    if args.format == "sarif":
+        kept, omitted = kept_findings(report, cap)
+        if omitted:
+            print(f"stormguard lint: note: {omitted:,} of {omitted + len(kept):,} findings left "
+                  f"out of the SARIF output (--max-results {cap}); the most severe are kept",
+                  file=sys.stderr)
     return report.exit_code()

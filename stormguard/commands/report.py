@@ -2,6 +2,11 @@
 
 HTML (one self-contained file), Markdown (chat, tickets) or JSON (machines), all from the same
 :class:`stormguard.report.data.ReportData`. Without ``-o`` the report goes to stdout.
+
+Many sites, one store: when the store holds the runs of two or more sites (daemons started with
+``--site``), the report without ``--run`` is the report across sites (each site's newest
+audited night, and a table saying which site's daemon missed or did not finish its night);
+``--site S`` reports one site's newest audited run, ``--all-sites`` forces the view across sites.
 """
 
 from __future__ import annotations
@@ -21,6 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (default: from the -o extension, else html)")
     parser.add_argument("-o", "--output", metavar="PATH", default=None,
                         help="write the report to PATH (default: stdout)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--site", metavar="SITE", default=None,
+                       help="the newest audited run of this site")
+    where.add_argument("--all-sites", action="store_true",
+                       help="one report across sites (the default when the store has runs of "
+                            "two or more sites and no --run is given)")
+    parser.add_argument("--missed-after", metavar="HOURS", type=float, default=20.0,
+                        help="across sites: a site whose newest run started this long before "
+                             "the newest run of any site missed its night (default 20)")
     add_db_argument(parser)
 
 
@@ -43,8 +57,21 @@ def run(args: argparse.Namespace) -> int:
     from stormguard.report.render import render
 
     fmt = _format(args)
+    if args.run is not None and (args.site or args.all_sites):
+        raise InputError("--run names one run: leave out --site / --all-sites")
     with open_store(args) as store:
-        data = build_report_data(store, args.run)
+        if args.site:
+            run = next((r for r in store.list_runs(limit=200, site=args.site)
+                        if r.audited and r.status in ("ok", "partial", "failed")), None)
+            if run is None:
+                raise InputError(f"site {args.site}: no audited run in the store")
+            data = build_report_data(store, run.id)
+        elif args.all_sites or (args.run is None and len(store.run_sites()) >= 2):
+            from stormguard.report.sites import build_sites_report
+
+            data = build_sites_report(store, missed_after_h=args.missed_after)
+        else:
+            data = build_report_data(store, args.run)
     text = render(data, fmt)
     if args.output is None or args.output == "-":
         sys.stdout.write(text)
@@ -54,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
         _write(path, text)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
-    run_label = f"run {data.run.id}" if data.run else "report"
+    run_label = (f"run {data.run.id}" if data.run else
+                 f"{len(data.sites)} sites" if data.sites else "report")
     print(f"{run_label}: {data.total_findings} active finding(s) on {data.devices_audited} "
           f"device(s), {data.devices_failed} collection failure(s) -> {path} ({fmt}, "
           f"{len(text.encode('utf-8')):,} bytes)", file=sys.stderr)

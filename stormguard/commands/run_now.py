@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stormguard.yaml (default: $STORMGUARD_CONFIG, ./stormguard.yaml)")
     parser.add_argument("--log-format", choices=("text", "json"), default=None,
                         help="progress log lines on stderr in this format")
+    parser.add_argument("--site", metavar="SITE", default=None,
+                        help="run it for this site's inventory only (overrides `site:`)")
 
 
 def print_result(result, out=None) -> None:  # PipelineResult
@@ -52,13 +54,14 @@ def run(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from stormguard.commands.daemon import with_site
     from stormguard.config import load_config
     from stormguard.daemon.logging import setup_logging
     from stormguard.daemon.scheduler import JobRunner, LockBusy
     from stormguard.errors import InputError, StormguardError
     from stormguard.store import Store
 
-    cfg = load_config(args.config)
+    cfg = with_site(load_config(args.config), args.site)
     setup_logging(args.log_format or cfg.log_format, cfg.log_level, stream=sys.stderr)
     names = [j.name for j in cfg.jobs]
     name = args.job or (names[0] if names else None)
@@ -71,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         stop.set()
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    store = Store.open(cfg.resolved_database_url())
+    store = Store.open(cfg.resolved_database_url(), keep_secrets=cfg.store.keep_secrets)
     try:
         runner = JobRunner(cfg, store, stop=stop)
         try:

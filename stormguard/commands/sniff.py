@@ -91,6 +91,14 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     fmt = args.format
+    if cfg.evidence_dir:
+        from stormguard.sniffer.evidence import writable_problem
+
+        problem = writable_problem(cfg.evidence_dir)
+        if problem:
+            print(f"# warning: evidence directory {cfg.evidence_dir} is not writable "
+                  f"({problem}): storms are detected, their frames not kept", file=sys.stderr,
+                  flush=True)
 
     closed_pipe = False
 
@@ -128,9 +136,32 @@ def run(args: argparse.Namespace) -> int:
     if not ifaces:
         raise InputError("nothing to watch: give --iface IF (or sniffer.interfaces in --config)"
                          " or --pcap FILE")
-    engine.open_live(list(dict.fromkeys(ifaces)))
-    print(f"# listening on {', '.join(engine.captures)} ({cfg.capture_mode}); "
+    import logging
+
+    # state changes are printed as comment lines below, not through logging's last resort
+    logging.getLogger("stormguard.sniffer").addHandler(logging.NullHandler())
+    # Interfaces that are missing or down are waited for (and re-opened after a flap or a
+    # re-creation); only when none of them exists at all is it most likely a typo.
+    engine.open_live(list(dict.fromkeys(ifaces)), wait=True)
+    known = [st for st in engine.status.values() if st.state in ("watching", "link-down")]
+    if not known:
+        first = next(iter(engine.status.values()))
+        engine.close()
+        if first.error is not None:
+            raise first.error
+        raise InputError(f"{first.iface}: {first.detail or 'cannot capture'}")
+    def on_state(st: Any, _old: str) -> None:
+        what = st.state if st.state == "watching" else f"{st.state} ({st.detail})"
+        print(f"# {st.iface}: {what}", file=sys.stderr, flush=True)
+
+    engine.on_state = on_state
+    watching = [i for i, st in engine.status.items() if st.state == "watching"]
+    print(f"# listening on {', '.join(watching) or '(none yet)'} ({cfg.capture_mode}); "
           f"threshold {cfg.threshold_pps:g} pps", file=sys.stderr, flush=True)
+    for st in engine.status.values():
+        if st.state != "watching":
+            print(f"# {st.iface}: {st.state} ({st.detail}): waiting for it", file=sys.stderr,
+                  flush=True)
 
     def on_signal(_sig: int, _frame: object) -> None:
         engine.stop()

@@ -1,7 +1,9 @@
 """`stormguard status`: the last runs, the next fire times and the failing devices.
 
-Reads the store and the config only (no daemon needed, nothing is started). ``--format json``
-for scripts and monitoring checks.
+Reads the store and the config (no daemon needed, nothing is started), and asks the running
+daemon's metrics endpoint (``metrics.listen``, one second at most) for the health of its
+components and the sniffer's state per interface (watching / link-down / missing / error).
+``--format json`` for scripts and monitoring checks.
 """
 
 from __future__ import annotations
@@ -33,6 +35,56 @@ def _findings(summary: dict) -> str:
     return str(total) if by_sev else "-"
 
 
+def daemon_health(cfg: object, timeout: float = 1.0) -> dict:
+    """What the running daemon's metrics endpoint says about its components and sniffers."""
+    import urllib.request
+
+    metrics = cfg.metrics  # type: ignore[attr-defined]
+    if not metrics.enabled:
+        return {"reachable": False, "url": None,
+                "reason": "metrics disabled in the config: health and sniffer state unknown"}
+    host, _, port = metrics.listen.rpartition(":")
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/metrics"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            body = resp.read(8 * 1024 * 1024).decode("utf-8", "replace")
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        return {"reachable": False, "url": url,
+                "reason": f"not reachable at {url} ({reason}): not running?"}
+    from prometheus_client.parser import text_string_to_metric_families
+
+    components: dict[str, bool] = {}
+    sniffers: dict[str, dict] = {}
+    try:
+        for fam in text_string_to_metric_families(body):
+            for sample in fam.samples:
+                labels = sample.labels
+                if sample.name == "stormguard_component_up":
+                    components[labels.get("component", "?")] = sample.value == 1
+                elif sample.name == "stormguard_sniffer_state" and sample.value == 1:
+                    sniffers.setdefault(labels.get("iface", "?"), {})["state"] = labels.get(
+                        "state")
+                elif sample.name == "stormguard_sniffer_state_since_timestamp_seconds":
+                    sniffers.setdefault(labels.get("iface", "?"), {})["since"] = sample.value
+    except ValueError as exc:
+        return {"reachable": False, "url": url, "reason": f"unreadable metrics: {exc}"}
+    return {"reachable": True, "url": url, "components": components,
+            "sniffers": [{"iface": i, "state": v.get("state"), "since": v.get("since")}
+                         for i, v in sorted(sniffers.items())]}
+
+
+def _since(ts: float | None) -> str:
+    import time
+
+    if not ts:
+        return "-"
+    return _duration(max(0.0, time.time() - ts)) + " ago"
+
+
 def run(args: argparse.Namespace) -> int:
     import json
     from datetime import UTC
@@ -49,11 +101,12 @@ def run(args: argparse.Namespace) -> int:
     nxt = next_fire_times(cfg)
     with Store.open(cfg.resolved_database_url()) as store:
         runs = store.list_runs(limit=args.runs)
-        locks = {j.name: store.get_lock(lock_name(j.name)) for j in cfg.jobs}
+        locks = {j.name: store.get_lock(lock_name(j.name, cfg.site)) for j in cfg.jobs}
         last_collect = next((r for r in runs if r.status != "running"
                              and "collect" in (r.summary or {})), None)
         failures = store.failures(last_collect.id) if last_collect else []
         store_url = store.url
+    health = daemon_health(cfg)
 
     if args.format == "json":
         doc = {
@@ -74,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
             "failing_devices": {"run": last_collect.id if last_collect else None,
                                 "devices": [{"device": f.device, "class": f.failure_class,
                                              "message": f.message} for f in failures]},
+            "daemon": health,
         }
         print(json.dumps(doc, indent=2))
         return 0
@@ -106,6 +160,21 @@ def run(args: argparse.Namespace) -> int:
         rows.append([j.name, j.cron, fmt_time(t) if (t and j.enabled) else "disabled",
                      f"running ({lock.holder})" if lock else "-"])
     print(table(["JOB", "CRON", "NEXT RUN", "NOW"], rows))
+    print()
+    if not health["reachable"]:
+        print(f"daemon: {health['reason']}")
+    else:
+        comps = health["components"]
+        down = [c for c, up in comps.items() if not up]
+        print("daemon: " + (", ".join(f"{c} {'up' if up else 'DOWN'}"
+                                      for c, up in comps.items()) or "up"))
+        if down:
+            print(f"  components down (restarting): {', '.join(down)}")
+        if health["sniffers"]:
+            print("sniffer:")
+            print(table(["IFACE", "STATE", "SINCE"],
+                        [[s["iface"], str(s["state"]), _since(s["since"])]
+                         for s in health["sniffers"]]))
     print()
     if last_collect is None:
         print("failing devices: (no collection yet)")

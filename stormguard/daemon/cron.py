@@ -1,8 +1,10 @@
 """Cron expressions for the jobs in ``stormguard.yaml``, in the host's local time.
 
 Five fields, as in crontab (``minute hour day-of-month month day-of-week``), e.g. ``0 2 * * *``
-for 02:00 every night. Six fields put a *seconds* field first (``*/20 * * * * *``), which is
-handy for labs and tests; production schedules rarely need it.
+for 02:00 every night. When both day-of-month and day-of-week are restricted, a day matches
+when either does, as in crontab (``0 2 1,15 * 5``: the 1st, the 15th and every Friday). Six
+fields put a *seconds* field first (``*/20 * * * * *``), which is handy for labs and tests;
+production schedules rarely need it.
 
 Local time, because "the nightly run at 02:00" means 02:00 on the wall clock of the people who
 read the report; APScheduler handles the DST transitions (a 02:30 job on a spring-forward night
@@ -39,10 +41,25 @@ def cron_trigger(expr: str, tz: tzinfo | None = None) -> Any:
     # crontab semantics: day_of_week 0 and 7 are Sunday (APScheduler counts from Monday)
     if "day_of_week" in fields:
         fields["day_of_week"] = _crontab_weekdays(fields["day_of_week"])
+    tz = tz or local_timezone()
     try:
-        return CronTrigger(timezone=tz or local_timezone(), **fields)
+        if _restricted(fields.get("day", "*")) and _restricted(fields.get("day_of_week", "*")):
+            # crontab(5): when both day-of-month and day-of-week are restricted, a time
+            # matches when EITHER matches ("0 2 1 * 1": the 1st of the month and every
+            # Monday). APScheduler alone would require both.
+            from apscheduler.triggers.combining import OrTrigger
+
+            return OrTrigger([CronTrigger(timezone=tz, **{**fields, "day_of_week": "*"}),
+                              CronTrigger(timezone=tz, **{**fields, "day": "*"})])
+        return CronTrigger(timezone=tz, **fields)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"cron {expr!r}: {exc}") from None
+
+
+def _restricted(field: str) -> bool:
+    """A day field counts as unrestricted when it starts with ``*`` (``*``, ``*/2``): the rule
+    cron itself applies before choosing between AND and OR."""
+    return not field.startswith("*")
 
 
 _DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")

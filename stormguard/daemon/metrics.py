@@ -13,7 +13,12 @@ collectors from other libraries mixed in, except the standard ``process_*`` ones
 * sniffers: ``stormguard_sniffer_frames_read_total{iface}``, ``..._dropped_total``,
   ``..._kernel_frames_total`` (capture coverage), ``stormguard_storm_active{iface}``,
   ``stormguard_storm_pps{iface}`` (rate of the open storm), ``stormguard_storm_peak_pps{iface}``,
-  ``stormguard_storm_events_total{iface}``.
+  ``stormguard_storm_events_total{iface}``;
+* sniffer health: ``stormguard_sniffer_up{iface}`` (1 while the interface is watched),
+  ``stormguard_sniffer_state{iface,state}`` (1 for the current state: watching, link-down,
+  missing, error), ``stormguard_sniffer_state_since_timestamp_seconds{iface}``;
+* daemon health: ``stormguard_component_up{component}`` (sniffer, alerts, scheduler, metrics:
+  0 while a dead component waits for its restart).
 
 Gauges of the last run are refreshed from the store at start-up, so a restarted daemon does not
 report zero findings until the next night.
@@ -69,6 +74,32 @@ class _SnifferCollector:
         yield read
         yield dropped
         yield kernel
+        from prometheus_client.core import GaugeMetricFamily
+
+        from stormguard.sniffer.engine import STATES
+
+        up = GaugeMetricFamily("stormguard_sniffer_up",
+                               "1 while the sniffer is watching the interface", labels=["iface"])
+        state = GaugeMetricFamily("stormguard_sniffer_state",
+                                  "1 for the sniffer's current state on the interface",
+                                  labels=["iface", "state"])
+        since = GaugeMetricFamily("stormguard_sniffer_state_since_timestamp_seconds",
+                                  "When the interface entered its current sniffer state",
+                                  labels=["iface"])
+        for engine in list(self.metrics.engines):
+            try:
+                states = engine.states()
+            except Exception:
+                continue
+            for st in states:
+                iface = st["iface"]
+                up.add_metric([iface], 1.0 if st["state"] == "watching" else 0.0)
+                for name in STATES:
+                    state.add_metric([iface, name], 1.0 if st["state"] == name else 0.0)
+                since.add_metric([iface], float(st["since"]))
+        yield up
+        yield state
+        yield since
 
 
 class Metrics:
@@ -120,8 +151,13 @@ class Metrics:
         self.storm_events = PCounter("stormguard_storm_events",
                                      "Storm events opened on the interface", ["iface"],
                                      registry=r)
+        self.components = Gauge("stormguard_component_up",
+                                "1 while the daemon component runs (0: dead, restart pending)",
+                                ["component"], registry=r)
         r.register(_SnifferCollector(self))
         self._server: Any = None
+        self._thread: Any = None
+        self.listen: str | None = None
 
     # -- updates -------------------------------------------------------------------------
     def run_finished(self, job: str, status: str, duration_s: float | None,
@@ -187,17 +223,33 @@ class Metrics:
                 self.storm_pps.labels(iface).set(0)
             self.storm_peak.labels(iface).set(float(d.get("peak_pps") or 0))
 
+    def component_up(self, component: str, up: bool) -> None:
+        self.components.labels(component).set(1 if up else 0)
+
+    def alive(self) -> bool:
+        """The endpoint's serving thread is running (or the endpoint is off)."""
+        return self._server is None or (self._thread is not None and self._thread.is_alive())
+
+    def restart(self) -> None:
+        """Serve again on the address bound before (after its thread died)."""
+        if self._server is None or self.listen is None:
+            return
+        host, port = self._server.server_address[:2]
+        self.close()
+        self.serve(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+
     def add_engine(self, engine: Any, ifaces: list[str]) -> None:
         self.engines.append(engine)
         for iface in ifaces:
             self.storm_active.labels(iface).set(0)
             self.storm_pps.labels(iface).set(0)
 
-    def load_from_store(self, store: Any, jobs: list[str]) -> None:
-        """Last-run gauges from the store, so a restart does not zero the dashboard."""
+    def load_from_store(self, store: Any, jobs: list[str], site: str | None = None) -> None:
+        """Last-run gauges from the store, so a restart does not zero the dashboard (a site's
+        daemon: its own site's runs)."""
         newest_audited = None
         for job in jobs:
-            runs = store.list_runs(limit=1, kind=job)
+            runs = store.list_runs(limit=1, kind=job, site=site)
             if not runs:
                 continue
             r = runs[0]
@@ -239,11 +291,41 @@ class Metrics:
         except OSError as exc:
             raise ConfigError(f"metrics.listen {listen}: cannot listen: {exc.strerror or exc}"
                               ) from None
+        _guard(server)
         self._server = server
+        self._thread = _thread
+        _thread.name = "stormguard-metrics"
+        self.listen = listen
         return host, server.server_address[1]
 
     def close(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
+            if self._thread is not None and self._thread.is_alive():
+                self._server.shutdown()
             self._server.server_close()
             self._server = None
+            self._thread = None
+
+
+def _guard(server: Any) -> None:
+    """A scrape that fails is one log line and a 500, never a traceback on stderr."""
+    app = server.get_app()
+
+    def guarded(environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            return app(environ, start_response)
+        except Exception as exc:
+            log.error("metrics scrape failed: %s: %s", type(exc).__name__, exc,
+                      extra={"fields": {"component": "metrics", "error": type(exc).__name__}})
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+            return [b"metrics unavailable, see the daemon log\n"]
+
+    def handle_error(_request: Any, client: Any) -> None:
+        import sys
+
+        exc = sys.exc_info()[1]
+        log.warning("metrics connection from %s failed: %s: %s", client[0] if client else "?",
+                    type(exc).__name__, exc, extra={"fields": {"component": "metrics"}})
+
+    server.set_app(guarded)
+    server.handle_error = handle_error

@@ -120,8 +120,14 @@ def _pool_settings(cfg: Any) -> Any:
                         retries_override=c.retries if "retries" in explicit else None)
 
 
+def config_site(cfg: Any) -> str | None:
+    """The daemon's site (``site:`` in stormguard.yaml, ``--site``), or None (no sites)."""
+    return getattr(cfg, "site", None)
+
+
 def load_hosts(cfg: Any, job: Any) -> list[Any]:
-    """The job's hosts from the config's inventory (a ConfigError names file and line)."""
+    """The job's hosts from the config's inventory (a ConfigError names file and line); with a
+    ``site:``, only the hosts of that site (``site`` of the host, its groups or defaults)."""
     from stormguard.errors import ConfigError
     from stormguard.inventory import load_inventory
 
@@ -129,6 +135,13 @@ def load_hosts(cfg: Any, job: Any) -> list[Any]:
     for w in inv.warnings:
         log.warning("inventory: %s", w)
     hosts = inv.select(job_limit(job))
+    site = config_site(cfg)
+    if site is not None:
+        everywhere = len(hosts)
+        hosts = [h for h in hosts if h.site == site]
+        if not hosts:
+            raise ConfigError(f"job {job.name}: no device of site {site} in the inventory "
+                              f"({everywhere} selected by the job, none with site: {site})")
     if not hosts:
         raise ConfigError(f"job {job.name}: no device in the inventory matches "
                           f"{job_limit(job) or 'the inventory (it is empty)'}")
@@ -329,7 +342,7 @@ def run_pipeline(cfg: Any, job: Any, store: Any, *, trigger: str = "manual",
         try:
             hosts = load_hosts(cfg, job)
         except Exception as exc:  # recorded, so `stormguard status` shows why the night failed
-            rid = store.start_run(job.name, trigger)
+            rid = store.start_run(job.name, trigger, site=config_site(cfg))
             store.finish_run(rid, "failed", {"job": job.name, "trigger": trigger,
                                              "error": str(exc), "stages": {}})
             raise
@@ -340,17 +353,22 @@ def run_pipeline(cfg: Any, job: Any, store: Any, *, trigger: str = "manual",
                                  if cfg.collect.known_hosts else None)
     steps = [s for s in STAGES if s in job.pipeline]
     t0 = time.monotonic()
-    run_id = store.start_run(job.name, trigger)
+    site = config_site(cfg)
+    run_id = store.start_run(job.name, trigger, site=site)
     result = PipelineResult(run_id=run_id, job=job.name)
     if on_start is not None:
         on_start(run_id)
     base_summary: dict[str, Any] = {"job": job.name, "trigger": trigger,
                                     "pipeline": steps, "stages": {}}
+    if site is not None:
+        base_summary["site"] = site
     if scheduled_for is not None:
         base_summary["scheduled_for"] = scheduled_for.astimezone(UTC).isoformat()
     store.update_run_summary(run_id, base_summary)
-    log.info("run %d started: job %s (%s), %d device(s)", run_id, job.name, trigger, len(hosts),
-             extra=kv(run=run_id, job=job.name, trigger=trigger, devices=len(hosts)))
+    log.info("run %d started: job %s (%s), %d device(s)%s", run_id, job.name, trigger,
+             len(hosts), f" at site {site}" if site else "",
+             extra=kv(run=run_id, job=job.name, trigger=trigger, devices=len(hosts),
+                      **({"site": site} if site else {})))
 
     def beat() -> None:
         store.heartbeat(run_id)

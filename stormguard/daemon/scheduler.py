@@ -10,7 +10,9 @@
   ``startup-catchup``). A job that never ran is not "missed" (a fresh install does not start
   with a nightly run at 10:00).
 * Several daemons may share one store (HA pair, or a second one started by mistake): a job runs
-  under the store lock ``job:<name>``, renewed while the run lasts, so only one of them runs it.
+  under the store lock ``job:<name>`` (``job:<site>:<name>`` for a daemon with ``site:``: one
+  collector per site, one store; sites never wait for each other and catch up on their own
+  runs), renewed while the run lasts, so only one of them runs it.
   The holder names host, PID and process start, so a lock left by a daemon killed with SIGKILL
   on this host is taken over at once instead of waiting for its TTL. After taking the lock the
   runner also checks that no run already exists for the same scheduled fire time, so a second
@@ -31,7 +33,12 @@ from typing import Any
 
 from stormguard.daemon.cron import cron_trigger, last_fire_time, local_timezone
 from stormguard.daemon.logging import kv
-from stormguard.daemon.pipeline import PipelineInterrupted, PipelineResult, run_pipeline
+from stormguard.daemon.pipeline import (
+    PipelineInterrupted,
+    PipelineResult,
+    config_site,
+    run_pipeline,
+)
 
 log = logging.getLogger("stormguard.scheduler")
 
@@ -39,8 +46,10 @@ LOCK_TTL_S = 90.0
 LOCK_RENEW_S = 20.0
 
 
-def lock_name(job: str) -> str:
-    return f"job:{job}"
+def lock_name(job: str, site: str | None = None) -> str:
+    """``job:<job>``, or ``job:<site>:<job>`` for a site's daemon: sites never wait for each
+    other, two daemons of one site never run its job twice."""
+    return f"job:{site}:{job}" if site else f"job:{job}"
 
 
 def _proc_start(pid: int) -> str:
@@ -76,8 +85,9 @@ def holder_dead(holder: str) -> bool:
     return start == "" or (parts[2] != "" and start != parts[2])
 
 
-def acquire_job_lock(store: Any, job: str, holder: str, ttl_s: float = LOCK_TTL_S) -> bool:
-    name = lock_name(job)
+def acquire_job_lock(store: Any, job: str, holder: str, ttl_s: float = LOCK_TTL_S, *,
+                     site: str | None = None) -> bool:
+    name = lock_name(job, site)
     if store.acquire_lock(name, holder, ttl_s):
         return True
     row = store.get_lock(name)
@@ -123,6 +133,7 @@ class JobRunner:
         self.on_result = on_result
         self.on_run_start = on_run_start
         self.jobs = {j.name: j for j in cfg.jobs}
+        self.site: str | None = config_site(cfg)  # runs and locks are per site
         self.active: dict[int, str] = {}  # run id -> job, while the pipeline runs
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
@@ -141,8 +152,8 @@ class JobRunner:
                 return None
             self._busy.add(name)
         try:
-            if not acquire_job_lock(self.store, name, self.holder):
-                row = self.store.get_lock(lock_name(name))
+            if not acquire_job_lock(self.store, name, self.holder, site=self.site):
+                row = self.store.get_lock(lock_name(name, self.site))
                 who = row.holder if row else "?"
                 if interactive:
                     raise LockBusy(name, who)
@@ -157,7 +168,7 @@ class JobRunner:
                 return self._run_locked(job, trigger, scheduled_for, interactive)
             finally:
                 try:
-                    self.store.release_lock(lock_name(name), self.holder)
+                    self.store.release_lock(lock_name(name, self.site), self.holder)
                 except Exception as exc:
                     log.warning("job %s: cannot release the lock: %s", name, exc)
         finally:
@@ -168,14 +179,15 @@ class JobRunner:
     def _already_ran(self, name: str, scheduled_for: datetime) -> bool:
         want = scheduled_for.astimezone(UTC).isoformat()
         return any((r.summary or {}).get("scheduled_for") == want
-                   for r in self.store.list_runs(limit=5, kind=name))
+                   for r in self.store.list_runs(limit=5, kind=name, site=self.site))
 
     def _run_locked(self, job: Any, trigger: str, scheduled_for: datetime | None,
                     interactive: bool = False) -> PipelineResult | None:
         lost = threading.Event()
 
         def renew() -> None:
-            if not self.store.renew_lock(lock_name(job.name), self.holder, LOCK_TTL_S):
+            if not self.store.renew_lock(lock_name(job.name, self.site), self.holder,
+                                         LOCK_TTL_S):
                 if not lost.is_set():
                     log.error("job %s: lost its lock (expired and taken); finishing anyway",
                               job.name)
@@ -272,7 +284,7 @@ class Scheduler:
         caught = []
         now = datetime.now(self.tz)
         for job in self.jobs:
-            last = self.runner.store.list_runs(limit=1, kind=job.name)
+            last = self.runner.store.list_runs(limit=1, kind=job.name, site=self.runner.site)
             started = last[0].started_at if last else None
             missed = missed_fire(self.triggers[job.name], started, now, job.misfire_grace_s)
             if missed is not None:

@@ -7,9 +7,15 @@ Start-up, in order (each step logged):
 2. the Prometheus endpoint (``metrics.listen``), seeded with the last runs from the store;
 3. the sniffers the config lists, their events going to the :class:`~stormguard.alerts.
    dispatcher.Alerter` (storm events into the store, alerts through the outbox) and to the
-   metrics; a sniffer that cannot start (no CAP_NET_RAW, no such interface) is logged and the
-   rest of the daemon carries on;
+   metrics; an interface that is missing, down or cannot be opened (no CAP_NET_RAW) is
+   logged, shown in the metrics and ``stormguard status``, retried with backoff, and alerted
+   on after ``sniffer.down_alert_after_s`` (:mod:`stormguard.daemon.health`); an evidence
+   directory that cannot be written is a warning naming it;
 4. the scheduler, and a start-up catch-up of a night missed while the host was down.
+
+Every second the main loop checks the components (sniffer, alert delivery, scheduler, metrics
+endpoint): a dead one is logged as one line, ``stormguard_component_up`` drops to 0, and it is
+restarted with backoff. An exception that ends any thread is one structured log line.
 
 SIGTERM / SIGINT: the scheduler stops firing, the running pipeline stops taking new devices and
 gives the ones in flight ``shutdown_timeout_s`` to finish, the run is marked interrupted, the
@@ -51,6 +57,9 @@ class Daemon:
         self.engines: list[Any] = []
         self.metrics_address: tuple[str, int] | None = None
         self.signal_name = ""
+        self.supervisor: Any = None
+        self.sniffer_watch: Any = None
+        self._old_excepthook: Any = None
 
     # -- signals ---------------------------------------------------------------------------
     def _on_signal(self, signum: int, _frame: Any) -> None:
@@ -68,14 +77,18 @@ class Daemon:
 
     # -- start-up --------------------------------------------------------------------------
     def start(self) -> None:
+        from stormguard.daemon.health import Supervisor, install_thread_hook
         from stormguard.daemon.metrics import Metrics
         from stormguard.daemon.scheduler import JobRunner, Scheduler
         from stormguard.store import Store
 
         cfg = self.cfg
         register_config_secrets(cfg)
+        if self._old_excepthook is None:
+            self._old_excepthook = install_thread_hook()
         url = cfg.resolved_database_url()
-        self.store = Store.open(url, upgrade=True, recover=False)
+        self.store = Store.open(url, upgrade=True, recover=False,
+                                keep_secrets=cfg.store.keep_secrets)
         orphans = self.store.mark_orphaned_runs()
         log.info("store %s ready", self.store.url, extra=kv(dialect=self.store.dialect))
         for rid in orphans:
@@ -85,7 +98,7 @@ class Daemon:
         self.metrics = Metrics()
         jobs = [j.name for j in cfg.jobs]
         try:
-            self.metrics.load_from_store(self.store, jobs)
+            self.metrics.load_from_store(self.store, jobs, getattr(cfg, "site", None))
         except Exception as exc:
             log.warning("metrics: cannot load the last runs: %s", exc)
         if cfg.metrics.enabled:
@@ -99,13 +112,75 @@ class Daemon:
                                 on_result=self._on_result)
         self.scheduler = Scheduler(cfg, self.runner)
         caught = self.scheduler.start()
+        self._watch_job_errors()
+        self.supervisor = Supervisor(self.metrics)
+        self._supervise()
         nxt = self.scheduler.next_fire_times()
         self.metrics.next_runs(nxt)
         for job, t in nxt.items():
             log.info("job %s: next run %s", job, t.isoformat() if t else "never",
                      extra=kv(job=job, catch_up=job in caught))
         log.info("daemon started (pid %d)", os.getpid(),
-                 extra=kv(jobs=jobs, sniffers=[i for e in self.engines for i in e.captures]))
+                 extra=kv(jobs=jobs, sniffers=[i for e in self.engines for i in e.status]))
+
+    # -- health ----------------------------------------------------------------------------
+    def _supervise(self) -> None:
+        sup = self.supervisor
+        for n, engine in enumerate(self.engines):
+            name = "sniffer" if n == 0 else f"sniffer{n + 1}"
+            sup.add(name, lambda e=engine: e.thread is not None and e.thread.is_alive(),
+                    engine.restart)
+        if self.alerter is not None:
+            a = self.alerter
+
+            def restart_alerts() -> None:
+                a._thread = None
+                a.start()
+
+            sup.add("alerts", lambda: a._thread is not None and a._thread.is_alive(),
+                    restart_alerts)
+        sup.add("scheduler", self._scheduler_alive, self._restart_scheduler)
+        if self.metrics_address is not None:
+            sup.add("metrics", self.metrics.alive, self.metrics.restart)
+
+    def _scheduler_alive(self) -> bool:
+        sched = getattr(self.scheduler, "_sched", None)
+        thread = getattr(sched, "_thread", None)
+        return bool(sched is not None and sched.running
+                    and (thread is None or thread.is_alive()))
+
+    def _restart_scheduler(self) -> None:
+        from stormguard.daemon.scheduler import Scheduler
+
+        with contextlib.suppress(Exception):
+            self.scheduler.shutdown()
+        self.scheduler = Scheduler(self.cfg, self.runner)
+        self.scheduler.start()
+        self._watch_job_errors()
+
+    def _watch_job_errors(self) -> None:
+        """A job that raises is one structured line (not APScheduler's traceback)."""
+        from apscheduler.events import EVENT_JOB_ERROR
+
+        def on_error(ev: Any) -> None:
+            exc = ev.exception
+            log.error("job %s raised %s: %s", ev.job_id, type(exc).__name__, exc,
+                      extra=kv(component="scheduler", job=ev.job_id,
+                               error=type(exc).__name__))
+
+        logging.getLogger("apscheduler.executors").setLevel(logging.CRITICAL)
+        self.scheduler._sched.add_listener(on_error, EVENT_JOB_ERROR)
+
+    def tick(self) -> None:
+        """Once a second from the main loop: restart dead components, sniffer alerts."""
+        if self.supervisor is not None:
+            self.supervisor.check()
+        if self.sniffer_watch is not None:
+            for engine in self.engines:
+                try:
+                    self.sniffer_watch.check(engine.states())
+                except Exception as exc:
+                    log.error("sniffer watch: %s: %s", type(exc).__name__, exc)
 
     def _on_result(self, result: Any) -> None:
         self.metrics.on_result(result)
@@ -148,9 +223,19 @@ class Daemon:
                                                                evidence=d.get("evidence")))
 
             ifaces = list(dict.fromkeys(settings.interfaces))
+            if settings.evidence_dir:
+                from stormguard.sniffer.evidence import writable_problem
+
+                problem = writable_problem(settings.evidence_dir)
+                if problem:
+                    log.warning("evidence directory %s is not writable (%s): storms will be "
+                                "detected and alerted, but their frames not kept",
+                                settings.evidence_dir, problem,
+                                extra=kv(evidence_dir=settings.evidence_dir))
             try:
                 engine = Engine(settings, sink)
-                engine.open_live(ifaces)
+                # missing, down or unopenable interfaces are waited for, not fatal
+                engine.open_live(ifaces, wait=True)
             except Exception as exc:
                 log.error("sniffer on %s not started: %s", ", ".join(ifaces), exc,
                           extra=kv(ifaces=ifaces))
@@ -158,8 +243,14 @@ class Daemon:
             engine.start()
             self.engines.append(engine)
             self.metrics.add_engine(engine, ifaces)
-            for iface in ifaces:
-                log.info("sniffer listening on %s", iface, extra=kv(iface=iface))
+            for iface, st in engine.status.items():
+                if st.state == "watching":
+                    log.info("sniffer listening on %s", iface, extra=kv(iface=iface))
+            if self.sniffer_watch is None:
+                from stormguard.daemon.health import SnifferWatch
+
+                self.sniffer_watch = SnifferWatch(self.alerter, severity,
+                                                  settings.down_alert_after_s)
 
     # -- main loop and shutdown ------------------------------------------------------------
     def run(self) -> int:
@@ -170,7 +261,7 @@ class Daemon:
         try:
             self.start()
             while not self.stop_requested.wait(1.0):
-                pass
+                self.tick()
             log.info("%s received: shutting down", self.signal_name or "stop",
                      extra=kv(timeout_s=self.cfg.shutdown_timeout_s))
         finally:
@@ -203,6 +294,9 @@ class Daemon:
         if self.store is not None:
             self.store.close()
         log.info("daemon stopped")
+        if self._old_excepthook is not None:
+            threading.excepthook = self._old_excepthook
+            self._old_excepthook = None
 
     def _abandon_runs(self) -> None:
         """Runs still going after the grace period: mark them interrupted, drop their locks."""
@@ -217,7 +311,7 @@ class Daemon:
                     self.store.finish_run(rid, "interrupted", summary)
                     log.warning("run %d abandoned after %.0f s: marked interrupted", rid,
                                 self.cfg.shutdown_timeout_s, extra=kv(run=rid, job=job))
-                self.store.release_lock(lock_name(job), self.runner.holder)
+                self.store.release_lock(lock_name(job, self.runner.site), self.runner.holder)
             except Exception as exc:
                 log.error("cannot mark run %d interrupted: %s", rid, exc)
 

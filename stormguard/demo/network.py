@@ -10,6 +10,10 @@
 * when this host allows it (root, iproute2): Linux bridges in a throw-away network namespace,
   one flat bridge with two uplinks and STP off, one with STP on.
 
+The demo runs several simulated nights (:data:`NIGHTS`) so the report has a history: between
+nights the network changes (:data:`CHANGES`: a trunk opened to every VLAN, a fix applied) and a
+new device joins the inventory (:data:`JOINS`), the way a real fleet drifts from night to night.
+
 What cannot run here is skipped with a note (``DemoNetwork.notes``), never an error. Everything
 is torn down on exit: only the namespaces, OVS processes and servers this module started.
 The password the fakes accept is random per demo and only ever lives in an environment
@@ -41,6 +45,38 @@ SWITCHES: tuple[tuple[str, str, str, str | None], ...] = (
 )
 FAULT_NOTES = {"auth": "rejects the inventory's password on purpose"}
 
+#: simulated nights the demo runs, so the report has a trend and new / resolved / persisting
+NIGHTS = 3
+#: device -> the night it joins the inventory (before that, the switch exists but is unknown)
+JOINS: dict[str, int] = {"dc2-access-comware": 3}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change made on a demo switch before a night: `old` text replaced by `new`, once."""
+
+    night: int
+    device: str
+    what: str
+    old: str
+    new: str
+
+    def apply(self, text: str) -> str:
+        if self.old not in text:  # the fake's config template changed: say so, loudly
+            raise RuntimeError(f"demo change {self.what!r} no longer applies to {self.device}")
+        return text.replace(self.old, self.new, 1)
+
+
+CHANGES: tuple[Change, ...] = (
+    Change(2, "dc1-core-ios", "trunk Gi1/0/1 to hv01 opened to every VLAN (allowed list removed)",
+           " switchport trunk allowed vlan 10,20,30\n", ""),
+    Change(3, "dc1-core-ios", "fix applied on Gi1/0/2 to hv02: VLANs pruned, storm-control on",
+           " description hv02 vmnic0\n switchport mode trunk\n",
+           " description hv02 vmnic0\n switchport trunk allowed vlan 10,20,30\n"
+           " switchport mode trunk\n storm-control broadcast level 1.00 0.50\n"
+           " storm-control action trap\n"),
+)
+
 
 @dataclass
 class DemoNetwork:
@@ -48,13 +84,43 @@ class DemoNetwork:
     notes: list[str] = field(default_factory=list)  # what was skipped, and why
     platforms: dict[str, str] = field(default_factory=dict)  # device -> platform
     faulty: dict[str, str] = field(default_factory=dict)  # device -> why it fails
+    fakes: Any = None  # the running FakeNetwork
+    configs: dict[str, str] = field(default_factory=dict)  # device -> config it serves now
 
-    def inventory(self) -> dict[str, Any]:
+    def inventory(self, night: int = NIGHTS) -> dict[str, Any]:
+        """The inventory as of `night` (devices that join later are not in it yet)."""
+        hosts = {n: h for n, h in self.hosts.items() if JOINS.get(n, 1) <= night}
         return {
             "defaults": {"username": "netops", "password_env": PASSWORD_ENV,
                          "host_key_policy": "tofu", "timeout": 20, "retries": 0},
-            "hosts": self.hosts,
+            "hosts": hosts,
         }
+
+    def joining(self, night: int) -> list[str]:
+        return sorted(n for n, first in JOINS.items() if first == night and n in self.hosts)
+
+    def change(self, night: int) -> list[str]:
+        """Make the changes of `night` on the running fakes; returns what was done."""
+        done = []
+        for ch in CHANGES:
+            if ch.night != night or ch.device not in self.configs:
+                continue
+            text = ch.apply(self.configs[ch.device])
+            _serve_config(self.fakes, ch.device, text)
+            self.configs[ch.device] = text
+            done.append(f"{ch.device}: {ch.what}")
+        return done
+
+
+def _serve_config(fakes: Any, name: str, text: str) -> None:
+    """The fake `name` answers its config command with `text` from its next session on (the
+    same atomic swap as :meth:`FakeNetwork.bump_revision`, with a config of our own)."""
+    from stormguard.testing.fakenet import config_command
+
+    dev = fakes.devices[name]
+    cmd = config_command(dev.platform)
+    host = fakes._net.hosts[name]
+    host.nos_inventory["configuration"]["commands"] = {cmd: {"output": text, "help": cmd}}
 
 
 def _build_ovs(stack: contextlib.ExitStack, net: DemoNetwork) -> None:
@@ -132,7 +198,9 @@ def demo_network(*, vswitches: bool = True) -> Iterator[DemoNetwork]:
             devices = [FakeDevice(name=n, platform=p, port=0, username="netops",
                                   password=password, fault=f) for n, p, _s, f in SWITCHES]
             fakes = stack.enter_context(FakeNetwork(devices, hang_s=30.0))
+            net.fakes = fakes
             for name, platform, site, fault in SWITCHES:
+                net.configs[name] = fakes.devices[name].config
                 net.hosts[name] = {"hostname": "127.0.0.1", "port": fakes.devices[name].port,
                                    "platform": platform, "site": site}
                 net.platforms[name] = platform
@@ -151,10 +219,10 @@ def demo_network(*, vswitches: bool = True) -> Iterator[DemoNetwork]:
             os.environ[PASSWORD_ENV] = old_env
 
 
-def write_inventory(net: DemoNetwork, path: Path) -> Path:
+def write_inventory(net: DemoNetwork, path: Path, night: int = NIGHTS) -> Path:
     import yaml
 
     path.write_text("# stormguard demo inventory (throw-away; the password is referenced, "
-                    "never written)\n" + yaml.safe_dump(net.inventory(), sort_keys=False),
+                    "never written)\n" + yaml.safe_dump(net.inventory(night), sort_keys=False),
                     encoding="utf-8")
     return path

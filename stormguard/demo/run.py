@@ -1,11 +1,14 @@
-"""``stormguard demo``: the demo network, one nightly run, the report, a summary, clean-up.
+"""``stormguard demo``: the demo network, a few simulated nights, the report, a summary, clean-up.
 
 Steps (each printed as it happens, so a newcomer sees what stormguard does):
 
 1. start the demo network (:mod:`stormguard.demo.network`);
 2. write a throw-away ``inventory.yaml`` and ``stormguard.yaml`` into a temp directory, with a
    SQLite store there too;
-3. run the nightly pipeline once (the daemon's own code: collect -> audit -> report -> notify);
+3. run the nightly pipeline (the daemon's own code: collect -> audit -> report -> notify) once
+   per simulated night, with the network changing in between (a trunk opened to every VLAN, a
+   fix applied, a new device): the runs are dated at 02:00 of consecutive nights, so the report
+   has a trend and new / resolved / persisting findings;
 4. copy the HTML report to a place that outlives the clean-up (``-o``, default
    ``./stormguard-demo-report.html``) and print a summary table;
 5. stop everything and delete the temp directory. With ``--keep`` the daemon runs against the
@@ -18,6 +21,7 @@ import os
 import shutil
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +90,24 @@ def _summary_table(data: Any, net: Any) -> Any:
     return table
 
 
+def _date_as_night(store: Any, run_id: int, night: int, nights: int) -> datetime:
+    """Date run `run_id` at 02:00 (local time) of its simulated night, keeping its duration:
+    the last night is last night, the first one `nights - 1` nights before."""
+    from sqlalchemy import update
+
+    from stormguard.store.models import RunModel
+
+    today = datetime.now().astimezone().replace(hour=2, minute=0, second=0, microsecond=0)
+    when = (today - timedelta(days=nights - night)).astimezone(UTC)
+    row = store.get_run(run_id)
+    took = (row.finished_at - row.started_at) if row and row.finished_at else timedelta(0)
+    runs_t = RunModel.__table__
+    with store.engine.begin() as c:
+        c.execute(update(runs_t).where(runs_t.c.id == run_id).values(
+            started_at=when, finished_at=when + took, heartbeat_at=when + took))
+    return when
+
+
 def run_demo(output: str | os.PathLike[str] | None = None, *, keep: bool = False,
              vswitches: bool = True, metrics_listen: str = "127.0.0.1:9731",
              console: Any = None) -> int:
@@ -93,7 +115,7 @@ def run_demo(output: str | os.PathLike[str] | None = None, *, keep: bool = False
 
     from stormguard.config import load_config
     from stormguard.daemon.pipeline import run_pipeline
-    from stormguard.demo.network import demo_network, write_inventory
+    from stormguard.demo.network import NIGHTS, demo_network, write_inventory
     from stormguard.report import build_report_data
     from stormguard.store import Store
 
@@ -113,17 +135,32 @@ def run_demo(output: str | os.PathLike[str] | None = None, *, keep: bool = False
     try:
         console.print("[bold]stormguard demo[/bold]: starting a demo network on loopback ...")
         with demo_network(vswitches=vswitches) as net:
-            inv = write_inventory(net, workdir / "inventory.yaml")
+            inv = write_inventory(net, workdir / "inventory.yaml", night=1)
             cfg_path = write_config(workdir, metrics_listen=metrics_listen if keep else None)
             cfg = load_config(cfg_path, environ={})
             kinds = sorted(set(net.platforms.values()))
             console.print(f"  {len(net.hosts)} devices ({', '.join(kinds)}) in {inv}")
             for note in net.notes:
                 console.print(f"  [yellow]note:[/yellow] {note}")
-            console.print("running the nightly pipeline: collect -> audit -> report -> notify")
+            console.print(f"running the nightly pipeline (collect -> audit -> report -> notify) "
+                          f"for {NIGHTS} simulated nights, the network changing in between")
             store = Store.open(cfg.resolved_database_url())
+            history: list[tuple[int, int]] = []  # (run id, active findings) per night
             try:
-                result = run_pipeline(cfg, cfg.jobs[0], store, trigger="demo")
+                for night in range(1, NIGHTS + 1):
+                    events = net.change(night)
+                    events += [f"{n}: new device, added to the inventory"
+                               for n in net.joining(night)]
+                    write_inventory(net, workdir / "inventory.yaml", night=night)
+                    result = run_pipeline(cfg, cfg.jobs[0], store, trigger="demo")
+                    when = _date_as_night(store, result.run_id, night, NIGHTS)
+                    total = sum(result.findings.values())
+                    history.append((result.run_id, total))
+                    local = when.astimezone().strftime("%a %d %b %H:%M")
+                    console.print(f"  night {night} ({local}): run {result.run_id} "
+                                  f"{result.status}, {total} active finding(s)", highlight=False)
+                    for ev in events:
+                        console.print(f"    changed before it: {ev}", highlight=False)
                 data = build_report_data(store, result.run_id)
             finally:
                 store.close()
@@ -133,6 +170,12 @@ def run_demo(output: str | os.PathLike[str] | None = None, *, keep: bool = False
                 return 1
             shutil.copyfile(html, out)
             console.print(_summary_table(data, net))
+            ch = data.changes
+            console.print("trend of active findings: "
+                          + " -> ".join(f"{n} (run {rid})" for rid, n in history),
+                          highlight=False)
+            console.print(f"since run {ch.previous_run_id}: {ch.new} new, {ch.resolved} "
+                          f"resolved, {ch.persisting} persisting", highlight=False)
             console.print(f"run {result.run_id}: {result.status}, {data.total_findings} active "
                           f"finding(s) on {data.devices_audited} device(s), "
                           f"{data.devices_failed} collection failure(s), "

@@ -3,7 +3,8 @@
     {"version": 1,
      "results": [{"source", "device", "platform",
                   "findings": [{"rule", "severity", "interface", "line", "message",
-                                "expected", "actual", "remediation", "waived", "waiver"}],
+                                "expected", "actual", "remediation", "waived", "waiver",
+                                "role", "role_source" (role-based findings only)}],
                   "errors": [...], "warnings": [...]}],
      "summary": {...}}
 """
@@ -23,6 +24,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "message": f.message, "expected": f.expected, "actual": f.actual,
         "remediation": f.remediation, "waived": f.waived,
     }
+    if f.extra.get("role_source"):  # why the port has the role the finding depends on
+        d["role"] = f.extra.get("role")
+        d["role_source"] = f.extra["role_source"]
     if f.waiver is not None:
         w = f.waiver
         d["waiver"] = {"reason": w.reason, "owner": w.owner, "expires": w.expires,

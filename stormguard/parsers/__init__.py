@@ -42,6 +42,7 @@ PARSER_MODULES: dict[str, str] = {
     "hp_comware": "hp_comware",
     "ovs": "ovs",
     "linux_bridge": "linux_bridge",
+    "esxi": "esxi",
 }
 
 #: Other names users type, mapped to the canonical device_type.
@@ -59,6 +60,9 @@ ALIASES: dict[str, str] = {
     "h3c": "hp_comware",
     "openvswitch": "ovs",
     "linux": "linux_bridge",
+    "vmware_esxi": "esxi",
+    "esx": "esxi",
+    "vmware": "esxi",
 }
 
 

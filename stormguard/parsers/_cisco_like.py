@@ -16,14 +16,39 @@ its source line.
 Facts that have no field in the model go to ``extra`` (all JSON-serialisable):
 
 * ``Device.extra``: ``version`` (the ``version`` line), ``default_switchport`` (NX-OS ``[no]
-  system default switchport``; its line in ``Device.lines``), ``port_type_default``
+  system default switchport``; its line in ``Device.lines``), ``default_switchport_shutdown``
+  (NX-OS ``[no] system default switchport shutdown``), ``port_type_default``
   (``network``/``normal`` from ``spanning-tree port type|portfast network default``).
 * ``Interface.extra``: ``allowed_vlans_lines`` (every line that built the current allowed list,
   in order -- ``lines["allowed_vlans"]`` is the first), ``switchport_mode`` (a mode other than
   access/trunk: ``dynamic desirable``, ``fex-fabric`` ...), ``native_vlan_tagged`` (EOS/IOS
   ``native vlan tag``), ``voice_vlan``, ``lacp_mode``, ``members`` (on an aggregate: its member
   ports), ``port_type`` (``network``/``normal``), ``vrf``, ``vpc`` / ``vpc_peer_link`` (NX-OS),
-  ``storm_control_from_all`` (EOS: classes set by ``storm-control all``).
+  ``storm_control_from_all`` (EOS: classes set by ``storm-control all``), ``edge_auto`` (EOS
+  ``[no] spanning-tree portfast auto``, its line in ``lines["edge_auto"]``),
+  ``trunk_encapsulation`` (``switchport trunk encapsulation dot1q``), ``inherited`` (below).
+
+Interface ranges (candidate configs: ``show running-config`` prints ports one by one): IOS/IOS-XE
+``interface range Gi1/0/20 - 24 , Gi2/0/1`` (several ranges, abbreviated or spaced types,
+``define interface-range NAME ...`` + ``interface range macro NAME``), NX-OS ``interface
+Ethernet1/1-4, Ethernet1/7`` and EOS ``interface Ethernet1-4,7`` are expanded: each statement
+of the section is applied to every port (with the statement's own line), and every field it
+sets is recorded as ``iface.extra["inherited"][field] = {"kind": "interface-range", "name":
+<header text after 'interface [range]'>, "line": <header line>, "header": <the header line as
+written>}`` (``storm_control.<class>``
+for storm-control), so a fix goes to the range; a statement in the port's own section later
+takes the field back. Ports created by a range get the full type name (``Gi`` ->
+``GigabitEthernet``, as the platform spells it, or as the config already spells that type),
+and a later ``interface Gi1/0/21`` joins the port the range made (its spelling kept in
+``extra["typed_name"]``).
+
+Nothing that can carry switchport, VLAN, STP or storm-control settings is dropped silently:
+``switchport`` / ``spanning-tree`` / ``storm-control`` statements that are not understood (and
+not known to be irrelevant, such as ``switchport port-security`` or ``spanning-tree cost``),
+unknown global ``spanning-tree`` statements, unreadable ranges, and blocks whose settings ports
+inherit but which are not expanded (NX-OS ``port-profile`` / ``inherit port-profile``, IOS-XE
+``template`` / ``source template``, ``macro apply``, ``default interface``) are warnings with
+their line.
 
 Robustness is part of the contract (see :mod:`stormguard.parsers`): banner text and certificate
 hex are skipped without being read as commands, statements nested deeper than a section's own
@@ -41,6 +66,7 @@ from pathlib import PurePath
 
 from stormguard.errors import InputError
 from stormguard.model import PLATFORM_NAMES, Device, Interface, StormControl, Vlan
+from stormguard.parsers import _alarms
 from stormguard.vlans import VlanSet
 
 # Traffic classes as the configs spell them -> the model's names.
@@ -74,10 +100,57 @@ _KIND_PREFIXES: tuple[tuple[str, str], ...] = (
 _PORT_KEYWORDS = frozenset(
     {
         "description", "no", "shutdown", "switchport", "spanning-tree", "storm-control",
-        "channel-group", "vrf", "ip", "vpc",
+        "channel-group", "vrf", "ip", "vpc", "inherit", "source", "macro", "loopdetect",
+        "loop-protection",
     }
 )
+# Second words of port statements that are understood and have nothing to do with storms (no
+# warning); any other unreadable `switchport` / `spanning-tree` statement is warned about.
+_SWITCHPORT_OTHER = frozenset(
+    {
+        "port-security", "protected", "block", "backup", "priority", "autostate", "private-vlan",
+        "dot1q", "vlan", "monitor", "capture", "mac", "tap", "tool", "phone", "default",
+        "source-interface", "fabricpath", "isolated", "trunk-group", "access-group",
+    }
+)
+_SWITCHPORT_TRUNK_OTHER = frozenset({"encapsulation", "pruning", "group", "tag"})
+_SWITCHPORT_MODES = frozenset(
+    {"private-vlan", "dot1q-tunnel", "fex-fabric", "routed", "tap", "tool", "tap-tool",
+     "vntag", "fabricpath"}
+)
+_PORT_STP_WORDS = frozenset(
+    {"cost", "port-priority", "vlan", "mst", "link-type", "priority", "lc-issu", "bpduguard",
+     "bpdufilter", "guard", "disable", "portfast", "port", "bpdu", "link"}
+)
+# First words of global `spanning-tree ...` statements that are understood (read, or known to
+# be irrelevant to storms); any other is warned about.
+_GLOBAL_STP_WORDS = frozenset(
+    {
+        "mode", "vlan", "vlan-id", "mst", "portfast", "port", "edge-port", "loopguard",
+        "bpduguard", "bpdufilter", "guard", "extend", "pathcost", "etherchannel", "logging",
+        "uplinkfast", "backbonefast", "bridge", "transmit", "max-age", "hello-time",
+        "forward-time", "max-hops", "priority", "root", "domain", "pseudo-information", "fcoe",
+        "lc-issu", "counters", "bpdu", "optimize", "mode-change", "link-type", "cost",
+        "port-priority", "rate-limit",
+    }
+)
+# IOS-style interface type names, in the order IOS resolves an abbreviation (``Tw`` is
+# TwoGigabitEthernet, ``Twe`` TwentyFiveGigE, ``F`` FastEthernet, ``Fi`` FiveGigabitEthernet).
+_TYPE_NAMES: tuple[str, ...] = (
+    "FastEthernet", "GigabitEthernet", "TenGigabitEthernet", "TwoGigabitEthernet",
+    "TwentyFiveGigE", "FiveGigabitEthernet", "FortyGigabitEthernet", "HundredGigE", "Ethernet",
+    "Port-channel", "Vlan", "Loopback", "Tunnel", "AppGigabitEthernet",
+)
+#: A single `interface range` header expands to at most this many ports, and all the ranges of
+#: one config together to at most MAX_RANGE_PORTS_TOTAL (a hostile file cannot exhaust memory).
+MAX_RANGE_PORTS = 8192
+MAX_RANGE_PORTS_TOTAL = 65536
+_EDGE_DEFAULT_WORDS = frozenset({"portfast", "port", "type", "edge", "trunk", "edge-port"})
+_NOT_PORT_NUMBER_CHARS = str.maketrans("", "", "0123456789/.:")
 _MGMT_VRFS = frozenset({"mgmt-vrf", "mgmt-intf", "management", "mgmt"})
+#: First words of the global statements read by :mod:`stormguard.parsers._alarms`.
+_ALARM_WORDS = frozenset({"logging", "snmp-server", "errdisable", "mac", "mac-address-table",
+                          "monitor"})
 
 
 @dataclass(frozen=True)
@@ -177,6 +250,22 @@ def _interface_name(rest: str) -> str | None:
     return None
 
 
+def is_range_header(name: str) -> bool:
+    """``Ethernet1/1-4`` / ``Ethernet1-4,7`` / ``Port-channel10-12``: a range, not one port (a
+    dash right after a digit, or a comma; ``Port-channel1`` has its dash before the number)."""
+    if "," in name:
+        return True
+    d = name.rfind("-")
+    return d > 0 and name[d - 1].isdigit()
+
+
+def _first_digit(text: str) -> int:
+    for k, ch in enumerate(text):
+        if ch.isdigit():
+            return k
+    return -1
+
+
 # ----------------------------------------------------------------------------------------------
 
 
@@ -188,8 +277,14 @@ class _Parser:
         fallback = PurePath(source).stem if source else "unknown"
         self.dev = Device(hostname=fallback or "unknown", platform=dialect.platform, source=source)
         self.recognised = 0
+        self.mute = False  # True while a range statement is applied to its 2nd, 3rd ... port
+        self.macros: dict[str, str] = {}  # IOS `define interface-range NAME SPEC`
+        self.type_names: dict[str, str] = {}  # typed interface type (lower) -> full spelling
+        self.range_ports = 0  # ports named by all ranges so far
 
     def warn(self, ln: int, what: str, body: str) -> None:
+        if self.mute:
+            return
         snippet = body if len(body) <= 120 else body[:117] + "..."
         self.dev.warnings.append(f"line {ln}: {what}" + (f": {snippet}" if snippet else ""))
 
@@ -203,13 +298,22 @@ class _Parser:
         port_statement = self.interface_line
         iface: Interface | None = None  # current `interface` section
         vlans: list[Vlan] | None = None  # current `vlan` section
+        # current `interface range` (or NX-OS/EOS range header) section: its ports, its source
+        group: tuple[list[Interface], dict[str, object]] | None = None
+        ranged = False  # a range was seen: port names may be abbreviated, values inherited
         child_indent = 0  # indent of the section's own statements; deeper = nested, ignored
+        mlag = False  # inside EOS `mlag configuration` (only its `peer-link` is read)
+        looprot = False  # inside EOS `monitor loop-protection`
         for i, raw in lines:
             if not raw:
                 continue
             c = raw[0]
             if c == " " or c == "\t":
-                if iface is None and vlans is None:
+                if iface is None and vlans is None and group is None:
+                    if mlag and raw.split()[:1] == ["peer-link"]:
+                        self.mlag_peer_link(raw.split()[1:], i)
+                    elif looprot:
+                        _alarms.eos_loop_section(self.dev.alarms, raw.strip(), i, self.warn)
                     continue  # body of a section we do not read (line, router, crypto ...)
                 body = raw.lstrip(" \t")
                 indent = len(raw) - len(body)
@@ -221,7 +325,12 @@ class _Parser:
                 elif indent > child_indent:
                     continue  # nested deeper (hsrp/vrrp/service-policy blocks ...)
                 if iface is not None:
-                    port_statement(iface, body, i)
+                    if ranged and "inherited" in iface.extra:
+                        self.own_statement(iface, body, i)
+                    else:
+                        port_statement(iface, body, i)
+                elif group is not None:
+                    self.range_statement(group[0], group[1], body, i)
                 elif body.startswith("name ") and vlans:
                     name = body[5:].strip()
                     for v in vlans:
@@ -231,7 +340,10 @@ class _Parser:
             # A column-0 statement ends the current section.
             iface = None
             vlans = None
+            group = None
             child_indent = 0
+            mlag = False
+            looprot = False
             body = raw.rstrip()
             if c == "!" or not body:
                 continue
@@ -239,10 +351,18 @@ class _Parser:
             w0 = words[0]
             if w0 == "interface":
                 name = _interface_name(body[9:]) if len(words) > 1 else None
-                if name is not None:
+                if name is not None and not is_range_header(name):
+                    typed = name
+                    if ranged and name not in self.dev.interfaces:
+                        name = self.full_name(name)  # `interface Gi1/0/3` after a range
                     iface = self.dev.interface(name, i)
+                    if typed != name:  # the block as written, for a fix that goes into it
+                        iface.extra["typed_name"] = typed
                     iface.kind = interface_kind(name)  # type: ignore[assignment]
                     self.recognised += 1
+                elif len(words) > 1:
+                    group = self.range_header(words, body, i)
+                    ranged = ranged or group is not None
             elif w0 == "vlan":
                 vlans = self.vlan_header(words, body, i)
             elif w0 == "spanning-tree":
@@ -252,6 +372,8 @@ class _Parser:
                     self.global_stp(words[2:], True, body, i)
                 elif words[1:3] == ["system", "default"] and words[3:4] == ["switchport"]:
                     self.default_switchport(words[4:], False, i)
+                elif len(words) > 1 and words[1] in _ALARM_WORDS:
+                    _alarms.cisco_global(self.dev.alarms, words[1:], True, body, i, self.warn)
             elif w0 in self.d.hostname_keywords:
                 if len(words) > 1:
                     self.dev.set("hostname", words[1], i)
@@ -264,8 +386,184 @@ class _Parser:
                 self.dev.extra["version"] = body[8:].strip()
             elif w0 == "system" and words[1:3] == ["default", "switchport"]:
                 self.default_switchport(words[3:], True, i)
+            elif w0 == "define" and words[1:2] == ["interface-range"] and len(words) > 3:
+                self.macros[words[2]] = body.split(None, 3)[3]  # `interface range macro NAME`
+            elif w0 == "port-profile" or (w0 == "template" and len(words) > 1):
+                # NX-OS port profiles / IOS-XE interface templates carry switchport, STP and
+                # storm-control settings that ports inherit: not expanded here.
+                self.warn(i, f"{w0} settings are not read (ports that inherit them are judged "
+                          "on their own lines only)", body)
+            elif w0 == "default" and words[1:2] == ["interface"]:
+                self.warn(i, "'default interface' (reset to defaults) is not applied", body)
+            elif w0 == "mlag" and words[1:2] == ["configuration"]:
+                mlag = True
+            elif w0 in _ALARM_WORDS and _alarms.cisco_global(
+                    self.dev.alarms, words, False, body, i, self.warn):
+                looprot = w0 == "monitor"
         self.finish()
         return self.dev
+
+    def mlag_peer_link(self, rest: list[str], ln: int) -> None:
+        """EOS `mlag configuration` / `peer-link Port-Channel10`: the aggregate that is the MLAG
+        peer-link (its ports get the `peer-link` role) in ``extra["mlag_peer_link"]``."""
+        name = _interface_name(" ".join(rest)) if rest else None
+        if name is not None:
+            self.dev.extra["mlag_peer_link"] = name
+            self.dev.lines["mlag_peer_link"] = ln
+
+    # -- interface ranges ------------------------------------------------------------------
+    def range_header(self, words: list[str], body: str, ln: int
+                     ) -> tuple[list[Interface], dict[str, object]] | None:
+        """IOS ``interface range Gi1/0/1 - 4 , Gi2/0/1`` (or ``... range macro NAME``), NX-OS
+        ``interface Ethernet1/1-4, Ethernet1/7``, EOS ``interface Ethernet1-4,7``: the ports it
+        names (created if new) and the ``inherited`` record their values will carry."""
+        spec = body.split(None, 1)[1].strip()
+        if words[1] == "range":
+            spec = spec[5:].strip()
+            label = spec
+            if words[2:3] == ["macro"]:
+                macro = self.macros.get(words[3]) if len(words) == 4 else None
+                if macro is None:
+                    self.warn(ln, "interface range macro is not defined before it is used", body)
+                    return None
+                spec = macro
+        elif is_range_header("".join(words[1:])):
+            label = spec
+        else:
+            return None  # `interface breakout ...`, `interface Gi0/0.1 point-to-point` ...
+        try:
+            names = self.expand_range(spec)
+            self.range_ports += len(names)
+            if self.range_ports > MAX_RANGE_PORTS_TOTAL:
+                raise ValueError(f"more than {MAX_RANGE_PORTS_TOTAL} ports in all ranges")
+        except ValueError as exc:
+            self.warn(ln, f"cannot read interface range ({exc})", body)
+            return None
+        members = []
+        for name in names:
+            iface = self.dev.interfaces.get(name)
+            if iface is None:
+                iface = self.dev.interface(name, ln)
+                iface.kind = interface_kind(name)  # type: ignore[assignment]
+            members.append(iface)
+        self.recognised += 1
+        # `header`: the header as written (NX-OS/EOS have no `range` keyword), so a fix can
+        # name the block it goes into
+        header = f"interface range {label}" if words[1] == "range" else f"interface {label}"
+        return members, {"kind": "interface-range", "name": label, "line": ln, "header": header}
+
+    def expand_range(self, spec: str) -> list[str]:
+        """``Gi1/0/20 - 24 , Gi2/0/1`` -> full port names; ValueError says what is wrong.
+
+        An item without a type (EOS ``Ethernet1-4,7``) takes the type of the item before it;
+        a range varies the last number only (``1/0/20-24``, ``1/1-1/4``)."""
+        out: list[str] = []
+        typ = ""
+        for item in "".join(spec.split()).split(","):
+            k = _first_digit(item)
+            if k < 0:
+                raise ValueError(f"no port number in {item!r}" if item else "empty item")
+            if k:
+                typ = self.resolve_type(item[:k])
+            elif not typ:
+                raise ValueError(f"no interface type before {item!r}")
+            start, dash, end = item[k:].partition("-")
+            cut = max(start.rfind("/"), start.rfind("."), start.rfind(":")) + 1
+            base, first = start[:cut], start[cut:]
+            if not first.isdigit() or base.translate(_NOT_PORT_NUMBER_CHARS):
+                raise ValueError(f"cannot read {item!r}")
+            if not dash:
+                out.append(typ + start)
+                continue
+            if not end.isdigit():
+                ecut = max(end.rfind("/"), end.rfind("."), end.rfind(":")) + 1
+                if end[:ecut] != base or not end[ecut:].isdigit():
+                    raise ValueError(f"{item!r}: a range varies the last number only")
+                end = end[ecut:]
+            a, b = int(first), int(end)
+            if a > b:
+                raise ValueError(f"{item!r} runs backwards")
+            if len(out) + b - a >= MAX_RANGE_PORTS:
+                raise ValueError(f"more than {MAX_RANGE_PORTS} ports")
+            prefix = typ + base
+            out.extend(prefix + str(n) for n in range(a, b + 1))
+        return out
+
+    def resolve_type(self, typed: str) -> str:
+        """An interface type as typed (``Gi``, ``gig``, ``Eth``, ``Po``) -> its full spelling:
+        the spelling of a port already in the config, else the platform's own name (IOS
+        abbreviation order), else as typed."""
+        low = typed.lower()
+        full = self.type_names.get(low)
+        if full is not None:
+            return full
+        seen = {n.rstrip("0123456789/.:") for n in self.dev.interfaces}
+        cands = sorted(t for t in seen if t.lower().startswith(low))
+        if len(cands) != 1:
+            agg = self.d.aggregate_prefix
+            table = [agg if t == "Port-channel" else t for t in _TYPE_NAMES]
+            known = [t for t in table if t.lower().startswith(low)]
+            preferred = [t for t in known if t in cands] or known
+            cands = preferred[:1] or cands[:1]
+        full = cands[0] if cands else typed
+        if len(self.type_names) < 64:
+            self.type_names[low] = full
+        return full
+
+    def full_name(self, name: str) -> str:
+        """``Gi1/0/3`` -> ``GigabitEthernet1/0/3`` when a range already created that port."""
+        k = _first_digit(name)
+        if k <= 0:
+            return name
+        full = self.resolve_type(name[:k]) + name[k:]
+        return full if full in self.dev.interfaces else name
+
+    def range_statement(self, members: list[Interface], src: dict[str, object], body: str,
+                        ln: int) -> None:
+        """Apply one statement of a range section to each of its ports; every field it sets
+        remembers the range (``extra["inherited"][field] = src``) so a fix goes to the range.
+        A warning about the statement is given once, not once per port."""
+        sp = body.find(" ")
+        if (body if sp < 0 else body[:sp]) not in _PORT_KEYWORDS:
+            return
+        statement = self.interface_line
+        try:
+            for iface in members:
+                statement(iface, body, ln)
+                self.mute = True
+                inherited = None
+                for key, at in iface.lines.items():
+                    if at == ln:
+                        if inherited is None:
+                            inherited = iface.extra.setdefault("inherited", {})
+                        inherited[key] = src
+                for traffic, sc in iface.storm_control.items():
+                    if sc.line == ln:
+                        inherited = iface.extra.setdefault("inherited", {})
+                        inherited["storm_control." + traffic] = src
+                        inherited["storm_control"] = src
+        finally:
+            self.mute = False
+
+    def own_statement(self, iface: Interface, body: str, ln: int) -> None:
+        """A statement in the port's own section after a range set the same field: the value
+        is now the port's own, so its ``inherited`` record goes."""
+        self.interface_line(iface, body, ln)
+        inherited = iface.extra["inherited"]
+        lines = iface.lines
+        for key in list(inherited):
+            if lines.get(key, ln) == ln and not key.startswith("storm_control"):
+                del inherited[key]  # set (or cleared) by this statement of the port's own
+        for traffic, sc in iface.storm_control.items():
+            if sc.line == ln:
+                inherited.pop("storm_control." + traffic, None)
+        for key in [k for k in inherited if k.startswith("storm_control.")]:
+            if key[14:] not in iface.storm_control:  # removed by `no storm-control ...`
+                del inherited[key]
+        if not any(k.startswith("storm_control.") for k in inherited):
+            inherited.pop("storm_control", None)
+        if not inherited:
+            del iface.extra["inherited"]
 
     # -- skipping free text ----------------------------------------------------------------
     def skip_until(self, lines: Iterator[tuple[int, str]], start: int, end: str) -> None:
@@ -304,11 +602,17 @@ class _Parser:
     # -- global statements -----------------------------------------------------------------
     def default_switchport(self, rest: list[str], on: bool, ln: int) -> None:
         # NX-OS `system default switchport` (ports are layer 2 unless they say `no switchport`);
-        # `system default switchport shutdown` is about admin state, not layer 2.
-        if rest:
-            return
-        self.dev.extra["default_switchport"] = on
-        self.dev.lines["default_switchport"] = ln
+        # `system default switchport shutdown`: layer-2 ports are admin down unless they say
+        # `no shutdown` (kept as `default_switchport_shutdown`; effective.py applies both).
+        self.recognised += 1
+        if not rest:
+            key = "default_switchport"
+        elif rest == ["shutdown"]:
+            key = "default_switchport_shutdown"
+        else:
+            return  # `system default switchport fabricpath` ...
+        self.dev.extra[key] = on
+        self.dev.lines[key] = ln
 
     def vlan_header(self, words: list[str], body: str, ln: int) -> list[Vlan] | None:
         if len(words) < 2 or not words[1][:1].isdigit():
@@ -336,6 +640,9 @@ class _Parser:
                 stp.set("enabled", False, ln)
             return
         w0 = w[0]
+        if w0 not in _GLOBAL_STP_WORDS:
+            self.warn(ln, "unrecognised spanning-tree statement", body)
+            return
         if w0 == "mode" and len(w) > 1 and not neg:
             stp.set("mode", w[1], ln)
             if w[1] == "none" and d.stp_can_be_off:
@@ -354,10 +661,12 @@ class _Parser:
             stp.disabled_vlans = stp.disabled_vlans | ids
             return
         if w[-1] != "default":
+            if w0 in ("portfast", "edge-port", "loopguard"):
+                self.warn(ln, "unrecognised spanning-tree statement", body)
             return
         core = w[:-1]
         on = not neg
-        if "loopguard" in core:
+        if "loopguard" in core or core == ["guard", "loop"]:
             stp.set("loop_guard_default", on, ln)
         elif "bpduguard" in core:
             stp.set("bpdu_guard_default", on, ln)
@@ -367,11 +676,14 @@ class _Parser:
             if on:
                 stp.set("edge_default", False, ln)
                 self.dev.extra["port_type_default"] = core[-1]
-        elif core and core[0] in ("portfast", "port", "edge-port"):
+        elif (core and core[0] in ("portfast", "port", "edge-port")
+              and set(core) <= _EDGE_DEFAULT_WORDS and (core[0] != "port" or "edge" in core)):
             # portfast [edge] default / port type edge [trunk] default / edge-port default
             stp.set("edge_default", on, ln)
             if on and ("trunk" in core or d.portfast_covers_trunks):
                 stp.set("edge_default_trunk", True, ln)
+        elif core and core[0] not in ("bpdu", "rate-limit", "link-type", "guard"):
+            self.warn(ln, "unrecognised spanning-tree default", body)
 
     # -- interface statements --------------------------------------------------------------
     def interface_line(self, iface: Interface, body: str, ln: int) -> None:
@@ -401,6 +713,8 @@ class _Parser:
         elif w0 == "storm-control":
             if not neg:
                 self.storm_control(iface, words[1:], body, ln)
+            else:
+                self.no_storm_control(iface, words[1:], body, ln)
         elif w0 == "channel-group":
             if not neg and len(words) > 1:
                 num = words[1]
@@ -429,30 +743,60 @@ class _Parser:
             iface.extra["vrf"] = vrf
             if vrf.lower() in _MGMT_VRFS and iface.kind == "physical":
                 iface.set("kind", "management", ln)
+        elif w0 in ("loopdetect", "loop-protection"):
+            _alarms.cisco_port(iface, words, neg, body, ln, self.warn)
         elif w0 == "vpc" and not neg:
             if words[1:2] == ["peer-link"]:
                 iface.extra["vpc_peer_link"] = True
             elif len(words) > 1:
                 iface.extra["vpc"] = words[1]
+        elif neg:
+            return
+        elif w0 == "inherit" and words[1:2] == ["port-profile"]:
+            self.warn(ln, "port-profile settings are not read (the port is judged on its own "
+                      "lines only)", body)
+        elif w0 == "source" and words[1:2] == ["template"]:
+            self.warn(ln, "interface template settings are not read (the port is judged on "
+                      "its own lines only)", body)
+        elif w0 == "macro" and words[1:2] in (["apply"], ["trace"]):
+            self.warn(ln, "macro is not expanded (the port is judged on its own lines only)",
+                      body)
 
     def switchport(self, iface: Interface, w: list[str], neg: bool, body: str, ln: int) -> None:
         if len(w) == 1:
             iface.set("switched", not neg, ln)
             return
-        if neg:
-            return
         w1 = w[1]
+        if neg:
+            self.no_switchport(iface, w, body, ln)
+            return
         if w1 == "mode":
             if len(w) < 3:
+                self.warn(ln, "switchport mode missing", body)
                 return
             mode = w[2]
             if mode in ("access", "trunk"):
                 iface.set("mode", mode, ln)
-            else:  # dynamic auto|desirable, private-vlan, dot1q-tunnel, fex-fabric ...
+                if iface.negotiation is not None:
+                    iface.set("negotiation", None, ln)
+                if iface.extra.pop("switchport_mode", None) is not None:
+                    del iface.lines["switchport_mode"]
+            elif mode == "dynamic" and len(w) == 4 and w[3] in ("auto", "desirable"):
+                # DTP: the port becomes whatever the far end negotiates (a trunk, too)
+                iface.set("negotiation", w[3], ln)
+                if iface.mode is not None:
+                    iface.set("mode", None, ln)
+                iface.extra["switchport_mode"] = "dynamic " + w[3]
+                iface.lines["switchport_mode"] = ln
+            elif mode in _SWITCHPORT_MODES:  # private-vlan, dot1q-tunnel, fex-fabric ...
                 iface.extra["switchport_mode"] = " ".join(w[2:])
                 iface.lines["switchport_mode"] = ln
+            else:
+                self.warn(ln, "unrecognised switchport mode", body)
+                return
         elif w1 == "access":
             if len(w) != 4 or w[2] != "vlan":
+                self.warn(ln, "unrecognised switchport access statement", body)
                 return
             vid = _vlan_id(w[3])
             if vid is None:
@@ -460,32 +804,77 @@ class _Parser:
                 return
             iface.set("access_vlan", vid, ln)
         elif w1 == "trunk":
-            if len(w) < 4 or w[3] != "vlan":
+            if len(w) >= 4 and w[3] == "vlan" and w[2] in ("allowed", "native"):
+                if w[2] == "allowed":
+                    if len(w) < 5:
+                        self.warn(ln, "allowed VLAN list missing", body)
+                        return
+                    if not self.allowed_vlans(iface, w[4:], body, ln):
+                        return
+                else:
+                    if len(w) != 5:
+                        self.warn(ln, "cannot read native VLAN", body)
+                        return
+                    if w[4] == "tag":
+                        iface.extra["native_vlan_tagged"] = True
+                        return
+                    vid = _vlan_id(w[4])
+                    if vid is None:
+                        self.warn(ln, "cannot read native VLAN", body)
+                        return
+                    iface.set("native_vlan", vid, ln)
+            elif len(w) > 2 and w[2] in _SWITCHPORT_TRUNK_OTHER:
+                if w[2] == "encapsulation" and len(w) == 4:  # older Catalysts: ISL or dot1q
+                    iface.extra["trunk_encapsulation"] = w[3]
+                return  # pruning, EOS trunk group ...
+            else:
+                self.warn(ln, "unrecognised switchport trunk statement", body)
                 return
-            if w[2] == "allowed":
-                if len(w) < 5:
-                    self.warn(ln, "allowed VLAN list missing", body)
-                    return
-                if not self.allowed_vlans(iface, w[4:], body, ln):
-                    return
-            elif w[2] == "native":
-                if len(w) != 5:
-                    return
-                if w[4] == "tag":
-                    iface.extra["native_vlan_tagged"] = True
-                    return
-                vid = _vlan_id(w[4])
-                if vid is None:
-                    self.warn(ln, "cannot read native VLAN", body)
-                    return
-                iface.set("native_vlan", vid, ln)
+        elif w1 == "nonegotiate" and len(w) == 2:
+            iface.set("nonegotiate", True, ln)
+        elif w1 == "host" and len(w) == 2:
+            # IOS macro: access mode + portfast (+ no channel group); printed expanded on
+            # newer releases, kept as typed in candidate configs.
+            iface.set("mode", "access", ln)
+            iface.set("edge", True, ln)
+            if iface.negotiation is not None:
+                iface.set("negotiation", None, ln)
         elif w1 == "voice" and len(w) == 4 and w[2] == "vlan":
             iface.extra["voice_vlan"] = w[3]
         else:
+            if w1 not in _SWITCHPORT_OTHER:
+                self.warn(ln, "unrecognised switchport statement", body)
             return
         if iface.switched is None:
             # A port that takes switchport mode/access/trunk statements is a layer-2 port.
             iface.set("switched", True, ln)
+
+    def no_switchport(self, iface: Interface, w: list[str], body: str, ln: int) -> None:
+        """``no switchport ...`` (candidate configs undo what a range or an earlier line set)."""
+        w1 = w[1]
+        if w1 == "mode":
+            iface.set("mode", None, ln)
+            iface.set("negotiation", None, ln)
+        elif w1 == "nonegotiate":
+            iface.set("nonegotiate", False, ln)
+        elif w1 == "access" and w[2:3] == ["vlan"]:
+            iface.set("access_vlan", None, ln)
+        elif w1 == "trunk" and w[3:4] == ["vlan"] and w[2] == "allowed":
+            if len(w) == 4:
+                iface.set("allowed_vlans", None, ln)
+                iface.extra.pop("allowed_vlans_lines", None)
+            else:
+                self.warn(ln, "unrecognised switchport trunk statement", body)
+        elif w1 == "trunk" and w[3:4] == ["vlan"] and w[2] == "native":
+            if w[4:] == ["tag"]:
+                iface.extra.pop("native_vlan_tagged", None)
+            else:
+                iface.set("native_vlan", None, ln)
+        elif w1 == "host":
+            iface.set("mode", None, ln)
+            iface.set("edge", None, ln)
+        elif w1 not in _SWITCHPORT_OTHER and w1 not in ("trunk", "voice"):
+            self.warn(ln, "unrecognised switchport statement", body)
 
     def allowed_vlans(self, iface: Interface, rest: list[str], body: str, ln: int) -> bool:
         """Apply one `switchport trunk allowed vlan ...` statement on top of the ones before.
@@ -529,10 +918,21 @@ class _Parser:
         if w0 == "disable":
             iface.set("stp_disabled", not neg, ln)
         elif w0 == "portfast":
-            self.edge(iface, w[1:], neg, body, ln)
+            if w[1:] == ["auto"]:
+                # EOS auto-edge (on by default): operationally edge while no BPDU arrives. A
+                # separate knob from admin edge (`show running-config all` prints both
+                # `no spanning-tree portfast` and `spanning-tree portfast auto`).
+                iface.extra["edge_auto"] = not neg
+                iface.lines["edge_auto"] = ln
+            else:
+                self.edge(iface, w[1:], neg, body, ln)
         elif w0 == "port":
             if len(w) >= 3 and w[1] == "type":
                 self.edge(iface, w[2:], neg, body, ln)
+            else:
+                self.warn(ln, "unrecognised spanning-tree statement", body)
+        elif w0 not in _PORT_STP_WORDS:
+            self.warn(ln, "unrecognised spanning-tree statement", body)
         elif w0 in ("bpduguard", "bpdufilter"):
             field = "bpdu_guard" if w0 == "bpduguard" else "bpdu_filter"
             arg = w[1] if len(w) > 1 else ""
@@ -576,8 +976,6 @@ class _Parser:
             self.not_edge(iface, False, ln)
             if w0 != "disable":
                 iface.extra["port_type"] = w0
-        elif w0 == "auto":
-            self.not_edge(iface, None, ln)  # EOS: decided at run time; treated as not configured
         else:
             self.warn(ln, "cannot read spanning-tree edge setting", body)
 
@@ -603,7 +1001,9 @@ class _Parser:
             return
         classes = _STORM_CLASSES.get(w0)
         if classes is None or len(w) < 2 or w[1] != "level":
-            return  # `storm-control broadcast include multicast` and the like
+            if classes is None or w[1:2] != ["include"]:  # `broadcast include multicast`: ok
+                self.warn(ln, "unrecognised storm-control statement", body)
+            return
         rest = w[2:]
         unit = "percent"
         if rest and rest[0] in ("bps", "pps"):
@@ -643,6 +1043,22 @@ class _Parser:
                 line=ln,
                 lines=lines,
             )
+
+    def no_storm_control(self, iface: Interface, w: list[str], body: str, ln: int) -> None:
+        """``no storm-control broadcast [level ...]`` / ``no storm-control action X``."""
+        if not w:
+            return
+        if w[0] == "action":
+            for act in w[1:] or list(iface.storm_actions):
+                iface.storm_actions.discard(act)
+            iface.lines["storm_actions"] = ln
+            return
+        classes = _STORM_CLASSES.get(w[0])
+        if classes is None:
+            self.warn(ln, "unrecognised storm-control statement", body)
+            return
+        for traffic in classes:
+            iface.storm_control.pop(traffic, None)
 
     # -- after the last line ---------------------------------------------------------------
     def finish(self) -> None:

@@ -31,8 +31,45 @@ Platform defaults that matter to the rules (documented here, applied here, marke
   threshold is ``level``, the lower one ``falling``.
 * One value per traffic class: when a port limits broadcast twice (H3C ``broadcast-suppression``
   and ``storm-constrain broadcast``), the later line is the one recorded.
-* Actions: ``error-down``/``shutdown`` -> "shutdown", ``block`` -> "block", ``enable trap`` ->
-  "trap", ``enable log`` -> "log".
+* Actions: ``error-down``/``shutdown`` -> "shutdown", ``block`` (and CloudEngine ``suppress``)
+  -> "block", ``enable trap`` -> "trap", ``enable log`` -> "log". A port has one limiting action:
+  a later ``action``/``control`` line replaces the earlier one.
+* CloudEngine writes ``storm control ...`` (a space; ``min-rate [percent|kbps] A max-rate ...``,
+  ``undo storm control all``) where S-series writes ``storm-control ...`` (``cir`` for kbit/s).
+* H3C ``storm-constrain``: trap and log are **on by default** (``undo storm-constrain enable
+  trap`` turns one off), so the parser adds them (``extra["storm_actions_default"]``); and
+  without ``storm-constrain control block|shutdown`` the thresholds limit nothing: the classes
+  concerned are listed in ``extra["storm_inert"]`` (SG301 reports them). Comware v5's
+  ``storm-constrain broadcast 3000 1000 pps`` (unit last) is read like v7's ``... pps 3000 1000``.
+  ``extra["storm_syntax"][class]`` names the command that set each class (``storm-control``,
+  ``storm control``, ``storm suppression``, ``storm-constrain``, ``broadcast-suppression``) so a
+  fix uses the same one (H3C's two mechanisms exclude each other on a port).
+* Huawei LNP: ``port link-type negotiation-auto|negotiation-desirable`` sets
+  ``Interface.negotiation`` ("auto"/"desirable"), mode left unset (the neighbour decides).
+* Per-VLAN spanning tree off: Huawei VBST ``stp vlan 10 to 20 disable``, H3C PVST ``undo stp
+  vlan 10 enable`` -> ``SpanningTree.disabled_vlans``.
+
+Port groups and ranges (expanded onto the member ports)
+-------------------------------------------------------
+Huawei ``port-group NAME`` + ``group-member A to B`` (and the temporary ``port-group
+group-member ...`` / CloudEngine ``interface range ...``), H3C ``port-group manual NAME`` and v7
+``interface range [name NAME interface] ...``, and the ``port A to B`` list of a VLAN view: each
+line of the group runs on every member at that point of the file, as the switch runs it, so
+order decides between a group line and a port's own line. Every field a group line set (and no
+later own line replaced) is recorded as ``iface.extra["inherited"][field] = {"kind":
+"port-group"|"interface-range"|"vlan", "name": NAME, "line": <group header line>}`` (storm-control
+as ``storm_control.<class>``); the value keeps the line it came from. Member names may be
+abbreviated (``GE0/0/1``), spaced (``GigabitEthernet 0/0/1``) or ranges; they resolve to the
+spelling of the config's own ``interface`` headers.
+
+Variant: ``Device.extra["variant"]`` is ``huawei-s`` / ``huawei-ce`` / ``comware5`` /
+``comware7`` (see :meth:`VrpParser.variant`), so fixes are written in the file's own syntax.
+
+Never silent: a line that can carry a port, VLAN, spanning-tree or storm-control setting and
+cannot be read (an unknown ``port trunk``/``port hybrid``/``port link-type`` form, an unknown
+``stp`` or ``storm-control`` word, an unreadable member list, a ``port-group`` form we do not
+read) becomes a ``Device.warnings`` entry with its line; words that set nothing stormguard
+models (``stp cost``, ``stp instance 0 root primary``, ``storm-control interval``) do not.
 
 Robustness: banners (``header motd %`` ... ``%``, ``header login information "..."``) and key
 or certificate blocks are skipped without being read as commands; commands outside a view are
@@ -43,12 +80,13 @@ with its line number. One pass, ``startswith``/``split`` only, regular expressio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
 
 from stormguard.errors import InputError
 from stormguard.model import PLATFORM_NAMES, Device, Interface, StormControl, Vlan
+from stormguard.parsers import _alarms
 from stormguard.vlans import VlanSet, VlanSyntaxError
 
 _CLASSES: dict[str, str] = {
@@ -69,6 +107,7 @@ _ACTIONS: dict[str, str] = {
     "block": "block",
     "trap": "trap",
     "log": "log",
+    "suppress": "block",  # CloudEngine `storm control action suppress`: excess dropped
 }
 # Interface kinds by lower-cased name prefix; first match wins.
 _KINDS: tuple[tuple[str, str], ...] = (
@@ -89,6 +128,50 @@ _KINDS: tuple[tuple[str, str], ...] = (
     ("register-tunnel", "tunnel"),
 )
 VLAN1 = VlanSet.of([1])
+# H3C storm-constrain units -> (model unit, multiplier)
+_CONSTRAIN_UNITS: dict[str, tuple[str, int]] = {
+    "pps": ("pps", 1), "kbps": ("bps", 1000), "ratio": ("percent", 1)}
+
+# Interface type spellings people type (candidate configs) or the platform abbreviates, mapped to
+# one key per type, so `group-member GE0/0/1`, `GigabitEthernet 0/0/1` and the `interface
+# GigabitEthernet0/0/1` of the same config name one port. Platform-specific ones in Dialect.
+_TYPE_KEYS: dict[str, str] = {
+    "ge": "gigabitethernet",
+    "gi": "gigabitethernet",
+    "eth": "ethernet",
+    "mge": "multige",
+    "eth-trunk": "eth-trunk",
+    "bagg": "bridge-aggregation",
+    "fge": "fortygige",
+    "hge": "hundredgige",
+    "wge": "twenty-fivegige",
+}
+# The largest range one `group-member A to B` may span (Huawei allows 512 members per group).
+_MAX_RANGE = 512
+# CloudEngine interface types (S-series prints GigabitEthernet / XGigabitEthernet / MultiGE).
+_CE_TYPES = frozenset({"ge", "10ge", "25ge", "40ge", "50ge", "100ge", "200ge", "400ge"})
+# Port subcommands that carry VLAN or mode settings: an unreadable one is a warning.
+_PORT_VLAN_WORDS = frozenset(
+    {"trunk", "hybrid", "default", "access", "link-type", "vlan-stacking", "vlan-mapping", "vlan"}
+)
+# `stp ...` words in an interface view that set nothing stormguard models (cost, priority, ...).
+_PORT_STP_IGNORED = frozenset({
+    "cost", "priority", "port-priority", "instance", "point-to-point", "compliance", "mcheck",
+    "transmit-limit", "no-agreement-check", "config-digest-snooping", "tc-protection",
+    "tc-restriction", "role-restriction", "vlan", "process", "binding", "mode", "snooping",
+    "pathcost-standard", "port-log", "tc-notify", "edged-port-log",
+})
+# Global `stp ...` words that set nothing stormguard models.
+_GLOBAL_STP_IGNORED = frozenset({
+    "instance", "priority", "root", "timer", "timer-factor", "pathcost-standard", "max-hops",
+    "bridge-diameter", "tc-protection", "tc-snooping", "region-configuration", "mcheck",
+    "config-digest-snooping", "converge", "port-log", "log", "snmp-agent", "process", "v-stp",
+    "non-flooding",
+    "tc-notify", "vlan", "mode", "loop-protection", "root-protection", "logging",
+    "edged-port-log", "pvst-bpdu-protection", "tc-protection-threshold",
+})
+# Storm-control subcommands that set nothing stormguard models.
+_STORM_IGNORED = frozenset({"interval", "detect-packet", "recover", "pps", "kbps", "ratio"})
 
 
 @dataclass(frozen=True)
@@ -97,6 +180,11 @@ class Dialect:
     aggregate_prefix: str  # how a member names its aggregate: Eth-Trunk1 / Bridge-Aggregation1
     stp_on_by_default: bool  # Huawei: yes; H3C: only with `stp global enable` / `stp enable`
     default_link_type: str | None = None  # H3C: a port with no `port link-type` is access
+    # H3C: storm-constrain sends traps and logs unless undone, and limits nothing without
+    # `storm-constrain control block|shutdown`
+    storm_constrain_defaults: bool = False
+    # abbreviations of this platform's interface types (lower case) -> the key in _TYPE_KEYS
+    type_aliases: tuple[tuple[str, str], ...] = ()
 
 
 def split_lines(text: str) -> list[str]:
@@ -114,7 +202,7 @@ def parse_vlans(spec: str) -> VlanSet:
 
 
 def interface_kind(name: str) -> str:
-    if not any(c.isdigit() for c in name):
+    if not (name[-1:].isdigit() or any(c.isdigit() for c in name)):
         return "other"
     return _kind_of_type(name.rstrip("0123456789/:.").lower())
 
@@ -142,16 +230,51 @@ def _vid(tok: str) -> int | None:
     return None
 
 
+def split_name(name: str) -> tuple[str, str] | None:
+    """``GigabitEthernet0/0/1`` -> (``GigabitEthernet``, ``0/0/1``); ``10GE1/0/1`` -> (``10GE``,
+    ``1/0/1``); None when there is no type or no number."""
+    i = len(name)
+    while i and (name[i - 1].isdigit() or name[i - 1] in "/:."):
+        i -= 1
+    typ, num = name[:i], name[i:]
+    while num and not num[0].isdigit():
+        typ, num = typ + num[0], num[1:]
+    typ = typ.rstrip()  # `interface GigabitEthernet 0/0/1` in a hand-written candidate
+    if not num or not typ or not any(c.isalpha() for c in typ):
+        return None
+    return typ, num
+
+
+def _is_number(tok: str) -> bool:
+    return bool(tok) and tok[0].isdigit() and all(c.isdigit() or c in "/:." for c in tok)
+
+
+@dataclass
+class _Group:
+    """A port-group (``port-group NAME``, H3C ``port-group manual NAME``) or a temporary group
+    (``port-group group-member ...``, ``interface range ...``): its lines run on every member."""
+
+    kind: str  # "port-group" | "interface-range"
+    name: str
+    line: int  # the header line: where a fix of an inherited value belongs
+    members: list[str] = field(default_factory=list)
+    header: str = ""  # the header as written (`port-group group-member GE0/0/1 to GE0/0/4`)
+
+    def source(self) -> dict[str, object]:
+        return {"kind": self.kind, "name": self.name, "line": self.line, "header": self.header}
+
+
 class _PortState:
     """Per-port facts that are only final after the last line (VLAN lists, hybrid sets)."""
 
-    __slots__ = ("hybrid_tagged", "hybrid_untagged", "link_type", "trunk")
+    __slots__ = ("hybrid_tagged", "hybrid_untagged", "link_type", "trunk", "undone_actions")
 
     def __init__(self) -> None:
         self.trunk: VlanSet | None = None  # explicit allow-pass/permit result (from {1})
         self.hybrid_tagged: VlanSet | None = None
         self.hybrid_untagged: VlanSet | None = None
         self.link_type: str | None = None
+        self.undone_actions: set[str] = set()  # `undo storm-constrain enable trap` ...
 
 
 class VrpParser:
@@ -164,6 +287,12 @@ class VrpParser:
         self.recognised = 0
         self.ports: dict[str, _PortState] = {}
         self.stp_seen = False
+        self.lines: list[str] = []
+        self.groups: dict[str, _Group] = {}  # by lower-cased name: a view may be re-entered
+        self.names: dict[tuple[str, str], str] | None = None  # (type key, number) -> name
+        self.group_created: set[str] = set()  # ports first named by a group, not a header
+        self.aliases = dict(dialect.type_aliases)
+        self.hints: dict[str, int] = {}  # variant markers seen (see variant())
 
     def warn(self, ln: int, what: str, body: str) -> None:
         snippet = body if len(body) <= 120 else body[:117] + "..."
@@ -175,11 +304,13 @@ class VrpParser:
         indented by a space; ``#`` or the next column-0 line closes it. Outside a view, commands
         are global whether indented (H3C prints ` sysname X`) or not (Huawei: `sysname X`);
         other column-0 views (``aaa``, ``user-interface``, ``line vty``) are skipped whole."""
-        lines = split_lines(text)
+        lines = self.lines = split_lines(text)
         n = len(lines)
         iface: Interface | None = None
         vlans: list[Vlan] | None = None
+        group: _Group | None = None
         other = False  # inside a view we do not read
+        grouped = False  # a group has set something: own lines must be told apart
         i = 0
         while i < n:
             raw = lines[i]
@@ -188,7 +319,7 @@ class VrpParser:
                 continue
             c0 = raw[0]
             if c0 == "#":
-                iface = vlans = None
+                iface = vlans = group = None
                 other = False
                 continue
             body = raw.strip()
@@ -204,6 +335,13 @@ class VrpParser:
                 if iface is not None:
                     self.recognised += 1
                     self.interface_line(iface, body, i)
+                    if grouped:
+                        inherited = iface.extra.get("inherited")
+                        if inherited:
+                            self._own_line(iface, inherited, i)
+                elif group is not None:
+                    grouped = True
+                    self.group_line(group, body, i)
                 elif vlans is not None:
                     w = body.split(None, 1)
                     named = len(w) == 2 and (
@@ -212,11 +350,14 @@ class VrpParser:
                     if named:
                         for v in vlans:
                             v.set("name", w[1], i)
+                    elif w[0] == "port" and len(w) == 2:
+                        grouped = True
+                        self.vlan_ports(vlans, w[1], body, i)
                 elif not other:
                     i = max(i, self.global_line(lines, i, body))
                 continue
             # column 0: a new view or a global command; either way the current view ends
-            iface = vlans = None
+            iface = vlans = group = None
             other = False
             if c0 == "!":
                 if body.startswith("!Software Version"):
@@ -224,11 +365,22 @@ class VrpParser:
                 continue
             if body.startswith("interface "):
                 name = body[10:].strip()
+                if name == "range" or name.startswith(("range ", "Range ")):
+                    group = self.open_range(name[6:].split(), body, i)
+                    other = group is None
+                    continue
                 if name:
                     self.recognised += 1
                     iface = self.dev.interface(name, i)
+                    if self.group_created and name in self.group_created:
+                        self.group_created.discard(name)
+                        iface.line = i  # first named by a group-member line: now its header
                     if iface.kind == "physical":
                         iface.kind = interface_kind(name)  # type: ignore[assignment]
+                continue
+            if body.startswith("port-group"):
+                group = self.open_port_group(body.split(), body, i)
+                other = group is None
                 continue
             if body.startswith("vlan "):
                 vlans = self.vlan_line(body.split(), body, i)
@@ -261,6 +413,10 @@ class VrpParser:
             self.dev.extra.setdefault("version", body[8:].strip())  # H3C ` version 7.1.070, ...`
         elif w0 == "vlan" and w[1:2] == ["batch"]:
             self.vlan_line(w, body, i)
+        elif w0 in _alarms.VRP_WORDS:
+            _alarms.vrp_global(self.dev.alarms, w, False, body, i, self.warn)
+        elif w0 == "undo" and len(w) >= 2 and w[1] in _alarms.VRP_WORDS:
+            _alarms.vrp_global(self.dev.alarms, w[1:], True, body, i, self.warn)
         else:
             return -1
         return i
@@ -295,6 +451,231 @@ class VrpParser:
             if delim in lines[i - 1]:
                 break
         return i
+
+    # -- port groups and interface ranges ------------------------------------------------
+    def open_port_group(self, w: list[str], body: str, ln: int) -> _Group | None:
+        """Huawei ``port-group NAME`` and ``port-group group-member LIST`` (temporary);
+        H3C ``port-group manual NAME``."""
+        if w[0] != "port-group" or len(w) < 2:
+            self.warn(ln, "port-group not read", body)
+            return None
+        self.recognised += 1
+        if w[1] == "group-member":
+            members = self.members(w[2:], body, ln)
+            if members is None:
+                return None
+            return self.new_group("interface-range", " ".join(w[2:]), ln, members, body)
+        if w[1] == "manual" and len(w) == 3:
+            self.hints["comware5"] = 1
+            return self.named_group(w[2], ln, body)
+        if len(w) == 2 and w[1] not in ("manual", "aggregation"):
+            return self.named_group(w[1], ln, body)
+        self.warn(ln, "port-group not read: its settings are not applied to any port", body)
+        return None
+
+    def open_range(self, w: list[str], body: str, ln: int) -> _Group | None:
+        """Huawei CE ``interface range LIST``; H3C v7 ``interface range LIST`` and
+        ``interface range name NAME [interface LIST]``."""
+        self.recognised += 1
+        if w[:1] == ["name"] and len(w) >= 2:
+            name = w[1]
+            if len(w) == 2:
+                known = self.groups.get(name.lower())
+                if known is None:
+                    self.warn(ln, "interface range name not defined before: not applied", body)
+                    return None
+                return known
+            if w[2:3] != ["interface"]:
+                self.warn(ln, "interface range not read", body)
+                return None
+            members = self.members(w[3:], body, ln)
+            if members is None:
+                return None
+            group = self.new_group("interface-range", name, ln, members, body)
+            self.groups[name.lower()] = group
+            return group
+        members = self.members(w, body, ln)
+        if members is None:
+            return None
+        return self.new_group("interface-range", " ".join(w), ln, members, body)
+
+    def named_group(self, name: str, ln: int, header: str) -> _Group:
+        group = self.groups.get(name.lower())
+        if group is None:
+            group = self.groups[name.lower()] = _Group("port-group", name, ln, header=header)
+        return group
+
+    def new_group(
+        self, kind: str, name: str, ln: int, members: list[str], header: str
+    ) -> _Group:
+        group = _Group(kind, name, ln, header=header)
+        self.add_members(group, members, ln)
+        return group
+
+    def add_members(self, group: _Group, members: list[str], ln: int) -> None:
+        for name in members:
+            if name in group.members:
+                continue
+            group.members.append(name)
+            if name not in self.dev.interfaces:
+                iface = self.dev.interface(name, ln)
+                iface.kind = interface_kind(name)  # type: ignore[assignment]
+                self.group_created.add(name)
+
+    def group_line(self, group: _Group, body: str, ln: int) -> None:
+        """A line inside a group view: ``group-member`` changes the members, anything else
+        runs on each member, as the switch does when the line is entered."""
+        w = body.split()
+        if w[0] == "group-member" or (w[0] == "undo" and w[1:2] == ["group-member"]):
+            undo = w[0] == "undo"
+            members = self.members(w[2:] if undo else w[1:], body, ln)
+            if members is None:
+                return
+            self.recognised += 1
+            if undo:
+                group.members = [m for m in group.members if m not in members]
+            else:
+                self.add_members(group, members, ln)
+            return
+        if not group.members:
+            self.warn(ln, f"{group.kind} {group.name} has no members yet: line not applied", body)
+            return
+        self.recognised += 1
+        src = group.source()
+        for name in group.members:
+            iface = self.dev.interfaces[name]
+            self.interface_line(iface, body, ln)
+            self._mark_inherited(iface, ln, src)
+
+    def vlan_ports(self, vlans: list[Vlan], spec: str, body: str, ln: int) -> None:
+        """``port GigabitEthernet1/0/1 to GigabitEthernet1/0/4`` in a VLAN view (H3C, Huawei)
+        makes those access ports of the VLAN."""
+        members = self.members(spec.split(), body, ln)
+        if members is None:
+            return
+        if len(vlans) != 1:
+            self.warn(ln, "port list in a view of several VLANs: not applied", body)
+            return
+        vlan = vlans[0]
+        src = {"kind": "vlan", "name": str(vlan.vid), "line": ln, "header": f"vlan {vlan.vid}"}
+        group = _Group("vlan", str(vlan.vid), ln)
+        self.add_members(group, members, ln)
+        for name in members:
+            iface = self.dev.interfaces[name]
+            iface.set("access_vlan", vlan.vid, ln)
+            iface.set("switched", True, ln)
+            self._mark_inherited(iface, ln, src)
+
+    def _mark_inherited(self, iface: Interface, ln: int, src: dict[str, object]) -> None:
+        """Every field that line `ln` just set on `iface` comes from `src`, not the port."""
+        inherited = None
+        for name, line in iface.lines.items():
+            if line == ln:
+                if inherited is None:
+                    inherited = iface.extra.setdefault("inherited", {})
+                inherited[name] = src
+        for traffic, sc in iface.storm_control.items():
+            if sc.line == ln:
+                if inherited is None:
+                    inherited = iface.extra.setdefault("inherited", {})
+                inherited[f"storm_control.{traffic}"] = src
+
+    @staticmethod
+    def _own_line(iface: Interface, inherited: dict[str, object], ln: int) -> None:
+        """The port's own line `ln` replaced what a group had set."""
+        for key in list(inherited):
+            if key.startswith("storm_control."):
+                sc = iface.storm_control.get(key[14:])
+                if sc is None or sc.line == ln:
+                    del inherited[key]
+            elif iface.lines.get(key) == ln:
+                del inherited[key]
+
+    # -- interface names in member lists -------------------------------------------------
+    def _type_key(self, typ: str) -> str:
+        low = typ.lower()
+        low = self.aliases.get(low, low)
+        return _TYPE_KEYS.get(low, low)
+
+    def _name_index(self) -> dict[tuple[str, str], str]:
+        """(type key, number) -> the name as an ``interface`` header of this config spells it
+        (built once, on the first member list: groups often come before the interfaces)."""
+        if self.names is None:
+            self.names = {}
+            for raw in self.lines:
+                if raw.startswith("interface ") and not raw.startswith("interface range"):
+                    name = raw[10:].strip()
+                    parts = split_name(name)
+                    if parts is not None:
+                        self.names.setdefault((self._type_key(parts[0]), parts[1]), name)
+        return self.names
+
+    def _resolve(self, typ: str, num: str) -> str:
+        index = self._name_index()
+        key = (self._type_key(typ), num)
+        name = index.get(key)
+        if name is None:
+            name = index[key] = f"{typ}{num}"
+        return name
+
+    def members(self, toks: list[str], body: str, ln: int) -> list[str] | None:
+        """``GE0/0/1 to GE0/0/8 GigabitEthernet 0/0/10 10GE1/0/1 to 1/0/4``: port names,
+        spelled as the config's interface headers spell them; None (and a warning) when
+        unreadable."""
+        out: list[str] = []
+        n = len(toks)
+        i = 0
+
+        def take(j: int) -> tuple[str, str, int] | None:
+            tok = toks[j]
+            if tok[-1].isdigit():
+                parts = split_name(tok)
+                return (parts[0], parts[1], j + 1) if parts is not None else None
+            if j + 1 < n and _is_number(toks[j + 1]):
+                return tok, toks[j + 1], j + 2
+            return None
+
+        while i < n:
+            first = take(i)
+            if first is None:
+                break
+            typ, num, i = first
+            start = self._resolve(typ, num)
+            if i < n and toks[i].lower() == "to":
+                if i + 1 < n and _is_number(toks[i + 1]):
+                    etyp, enum, i = typ, toks[i + 1], i + 2
+                else:
+                    end = take(i + 1) if i + 1 < n else None
+                    if end is None:
+                        break
+                    etyp, enum, i = end
+                expanded = self._expand(start, etyp, enum)
+                if expanded is None:
+                    break
+                out.extend(expanded)
+            else:
+                out.append(start)
+        else:
+            if out:
+                return out
+        self.warn(ln, "cannot read interface list", body)
+        return None
+
+    def _expand(self, start: str, etyp: str, enum: str) -> list[str] | None:
+        parts = split_name(start)
+        if parts is None or self._type_key(parts[0]) != self._type_key(etyp):
+            return None
+        typ, num = parts
+        prefix, first = num.rsplit("/", 1) if "/" in num else ("", num)
+        eprefix, last = enum.rsplit("/", 1) if "/" in enum else ("", enum)
+        if eprefix != prefix or not first.isdigit() or not last.isdigit():
+            return None
+        lo, hi = int(first), int(last)
+        if hi < lo or hi - lo >= _MAX_RANGE:
+            return None
+        lead = f"{prefix}/" if prefix else ""
+        return [self._resolve(typ, f"{lead}{k}") for k in range(lo, hi + 1)]
+
 
     # -- top-level views -----------------------------------------------------------------
     def vlan_line(self, w: list[str], body: str, ln: int) -> list[Vlan] | None:
@@ -331,6 +712,8 @@ class VrpParser:
         if (r0 == "global" and rest[1:] == ["enable"]) or (r0 == "enable" and len(rest) == 1):
             stp.set("enabled", not undo, ln)
             self.stp_seen = True
+            hint = "comware7" if r0 == "global" else "comware5"
+            self.hints[hint] = self.hints.get(hint, 0) + 1
         elif r0 == "disable" and len(rest) == 1:
             stp.set("enabled", undo, ln)
             self.stp_seen = True
@@ -343,11 +726,17 @@ class VrpParser:
             stp.set("bpdu_guard_default", not undo, ln)
         elif r0 == "bpdu-filter" and rest[1:2] == ["default"]:
             stp.set("bpdu_filter_default", not undo, ln)
-        elif r0 == "vlan" and len(rest) >= 3 and rest[-1] in ("enable", "disable"):
-            # H3C PVST `undo stp vlan 10 to 20 enable`; `stp vlan 10 disable` where it exists
-            off = undo if rest[-1] == "enable" else not undo
+        elif (r0 == "vlan" and len(rest) >= 3 and rest[-1] in ("enable", "disable")) or (
+            r0 in ("ignored", "ignore") and rest[1:2] == ["vlan"] and len(rest) >= 3
+        ):
+            # H3C PVST `undo stp vlan 10 to 20 enable`; Huawei VBST `stp vlan 10 disable`;
+            # H3C `stp ignored vlan 10` (VLAN Ignore: spanning tree does not run in the VLAN)
+            if r0 != "vlan":
+                off, spec = not undo, rest[2:]
+            else:
+                off, spec = (undo if rest[-1] == "enable" else not undo), rest[1:-1]
             try:
-                vids = VlanSet.parse(" ".join(rest[1:-1]))
+                vids = VlanSet.parse(" ".join(spec))
             except VlanSyntaxError as exc:
                 self.warn(ln, f"cannot read VLAN list ({exc})", body)
                 return
@@ -355,6 +744,29 @@ class VrpParser:
                 stp.set("disabled_vlans", stp.disabled_vlans | vids, ln)
             else:
                 stp.set("disabled_vlans", stp.disabled_vlans - vids, ln)
+        elif r0 == "interface" and len(rest) >= 3:
+            self.stp_interface(rest[1:], body, ln, undo)
+        else:
+            word = rest[1] if r0 == "global" and len(rest) > 1 else r0
+            if word not in _GLOBAL_STP_IGNORED:
+                self.warn(ln, "cannot read spanning-tree setting", body)
+
+    def stp_interface(self, w: list[str], body: str, ln: int, undo: bool) -> None:
+        """Older Comware (S3100, S9500) system view: ``stp interface Ethernet1/0/1 to
+        Ethernet1/0/4 edged-port enable`` sets the port setting on each listed port."""
+        j = 0
+        while j < len(w) and (w[j].lower() == "to" or any(c.isdigit() for c in w[j])
+                              or (j + 1 < len(w) and _is_number(w[j + 1]))):
+            j += 1
+        members = self.members(w[:j], body, ln) if 0 < j < len(w) else None
+        if members is None:
+            if j == 0 or j >= len(w):
+                self.warn(ln, "cannot read spanning-tree setting", body)
+            return
+        self.add_members(_Group("stp", "", ln), members, ln)
+        words = ["stp", *w[j:]]
+        for name in members:
+            self.port_stp(self.dev.interfaces[name], words, body, ln, undo)
 
     # -- interface view ------------------------------------------------------------------
     def port(self, iface: Interface) -> _PortState:
@@ -383,19 +795,30 @@ class VrpParser:
             self.port_cmd(iface, w, body, ln, undo)
         elif w0 == "stp":
             self.port_stp(iface, w, body, ln, undo)
-        elif w0 == "eth-trunk" and not undo:
-            if len(w) == 2 and w[1].isdigit():
+        elif w0 == "eth-trunk":
+            if undo:
+                iface.set("channel_group", None, ln)
+            elif len(w) == 2 and w[1].isdigit():
                 iface.set("channel_group", f"{self.d.aggregate_prefix}{w[1]}", ln)
             else:
                 self.warn(ln, "cannot read Eth-Trunk membership", body)
         elif w0 == "storm-control" or w0 == "storm-constrain":
-            self.storm(iface, w, body, ln, undo)
+            self.storm(iface, w, body, ln, undo, w0)
+        elif w0 in ("loopback-detect", "loopback-detection", "mac-address"):
+            _alarms.vrp_port(iface, w, undo, body, ln, self.warn)
         elif w0 == "bpdu-drop" and w[1:] == ["any"]:  # H3C: the port drops every BPDU
             iface.set("bpdu_filter", not undo, ln)
         elif w0 in _SUPPRESSION:
-            self.suppression(iface, _SUPPRESSION[w0], w[1:], body, ln, undo)
-        elif w0 == "storm" and len(w) >= 3 and w[1] == "suppression":  # Huawei CE
-            self.suppression(iface, _CLASSES.get(w[2], ""), w[3:], body, ln, undo)
+            self.suppression(iface, _SUPPRESSION[w0], w[1:], body, ln, undo, w0)
+        elif w0 == "storm":  # Huawei CloudEngine: `storm control ...`, `storm suppression ...`
+            self.hints["ce_storm"] = 1
+            if len(w) >= 2 and w[1] == "control":
+                self.storm(iface, ["storm-control", *w[2:]], body, ln, undo, "storm control")
+            elif len(w) >= 3 and w[1] == "suppression" and w[2] in _CLASSES:
+                self.suppression(
+                    iface, _CLASSES[w[2]], w[3:], body, ln, undo, "storm suppression")
+            elif not (undo and w[1:] == ["suppression"]):
+                self.warn(ln, "cannot read storm-control setting", body)
 
     def _vlans(self, spec: list[str], body: str, ln: int) -> VlanSet | None:
         try:
@@ -408,7 +831,10 @@ class VrpParser:
         if len(w) < 2:
             return
         w1 = w[1]
-        if w1 == "link-type" and len(w) >= 3:
+        if w1 == "link-type" and (len(w) >= 3 or undo):
+            if iface.negotiation is not None:
+                iface.set("negotiation", None, ln)
+            iface.extra.pop("link_type", None)
             if undo:
                 iface.set("mode", None, ln)
                 self.port(iface).link_type = None
@@ -421,8 +847,14 @@ class VrpParser:
             elif lt in ("trunk", "hybrid"):
                 iface.set("mode", "trunk", ln)  # hybrid settled in finish()
             else:
+                # Huawei LNP `negotiation-auto|negotiation-desirable`: the mode is whatever the
+                # neighbour negotiates (possibly a trunk); dot1q-tunnel: not a plain port either
                 iface.set("mode", None, ln)
-                iface.extra["link_type"] = lt  # dot1q-tunnel, negotiation-*: not a plain port
+                iface.extra["link_type"] = lt
+                if lt in ("negotiation-auto", "negotiation-desirable"):
+                    iface.set("negotiation", lt[12:], ln)
+                elif lt != "dot1q-tunnel":
+                    self.warn(ln, "cannot read port link-type", body)
             iface.set("switched", True, ln)
         elif w1 == "link-mode" and len(w) >= 3:  # H3C
             iface.set("switched", w[2] == "bridge" if not undo else True, ln)
@@ -459,11 +891,25 @@ class VrpParser:
             iface.set("native_vlan", vid, ln)
         elif w1 == "hybrid":
             self.hybrid(iface, w[2:], body, ln, undo)
-        elif w1 == "link-aggregation" and len(w) >= 4 and w[2] == "group" and not undo:
-            if w[3].isdigit():
+        elif w1 == "link-aggregation" and len(w) >= 3 and w[2] == "group":
+            if undo:
+                iface.set("channel_group", None, ln)
+            elif len(w) >= 4 and w[3].isdigit():
                 iface.set("channel_group", f"{self.d.aggregate_prefix}{w[3]}", ln)
             else:
                 self.warn(ln, "cannot read aggregation group", body)
+        elif w1 in _PORT_VLAN_WORDS and not self._port_ignored(w):
+            self.warn(ln, "cannot read port VLAN setting", body)
+
+    @staticmethod
+    def _port_ignored(w: list[str]) -> bool:
+        """Port lines with a VLAN word that set nothing stormguard models."""
+        w2 = w[2] if len(w) > 2 else ""
+        if w[1] == "trunk" and w2 in ("allow-pass", "permit") and w[3:4] == ["vlan"]:
+            return False
+        if w[1] == "hybrid" and w2 in ("protocol-vlan", "ip-subnet-vlan", "vlan-stacking"):
+            return True  # protocol/subnet VLAN classification, QinQ on a hybrid port
+        return w[1] == "vlan-mapping" or (w[1] == "default" and w2 != "vlan")
 
     def hybrid(self, iface: Interface, w: list[str], body: str, ln: int, undo: bool) -> None:
         """Huawei ``port hybrid tagged vlan 10 20``; H3C ``port hybrid vlan 10 20 tagged``;
@@ -485,6 +931,8 @@ class VrpParser:
         elif len(w) >= 2 and w[0] == "vlan" and undo:
             how, spec = "both", w[1:]
         else:
+            if not w or w[0] not in ("protocol-vlan", "ip-subnet-vlan", "vlan-stacking"):
+                self.warn(ln, "cannot read hybrid VLAN setting", body)
             return
         vids = self._vlans(spec, body, ln)
         if vids is None:
@@ -513,7 +961,7 @@ class VrpParser:
         if arg == "disable":
             on = not on
         elif arg not in (None, "enable"):
-            if r0 in ("edged-port", "bpdu-filter", "bpdu-protection"):
+            if r0 not in _PORT_STP_IGNORED:
                 self.warn(ln, "cannot read spanning-tree port setting", body)
             return
         if r0 == "edged-port":
@@ -531,29 +979,42 @@ class VrpParser:
             iface.set("root_guard", not undo, ln)
         elif r0 == "loop-protection":
             iface.set("loop_guard", not undo, ln)
+        elif r0 not in _PORT_STP_IGNORED:
+            self.warn(ln, "cannot read spanning-tree port setting", body)
 
     # -- storm control -------------------------------------------------------------------
     def _action(self, iface: Interface, action: str, ln: int, undo: bool) -> None:
         if undo:
             iface.storm_actions.discard(action)
+            self.port(iface).undone_actions.add(action)
             return
+        self.port(iface).undone_actions.discard(action)
         if not iface.storm_actions:
             iface.lines["storm_actions"] = ln
         iface.storm_actions.add(action)
         iface.lines[f"storm_action_{action}"] = ln
 
-    def storm(self, iface: Interface, w: list[str], body: str, ln: int, undo: bool) -> None:
-        """Huawei ``storm-control ...`` and H3C ``storm-constrain ...``."""
+    def storm(
+        self, iface: Interface, w: list[str], body: str, ln: int, undo: bool, syntax: str
+    ) -> None:
+        """Huawei ``storm-control ...`` (S-series), ``storm control ...`` (CloudEngine, passed
+        in as ``storm-control``) and H3C ``storm-constrain ...``."""
         if len(w) < 2:
+            if undo:
+                iface.storm_control.clear()
             return
         w1 = w[1]
         if w1 in ("action", "control"):
             act = _ACTIONS.get(w[2]) if len(w) == 3 else None
+            if act == "block" and w[2] == "suppress":
+                iface.extra["storm_action_keyword"] = "suppress"
             if undo and len(w) == 2:
                 iface.storm_actions.difference_update({"shutdown", "block"})
             elif act is None or act in ("trap", "log"):
                 self.warn(ln, "cannot read storm-control action", body)
             else:
+                if not undo:  # one action per port: a new one replaces the old
+                    iface.storm_actions.discard("block" if act == "shutdown" else "shutdown")
                 self._action(iface, act, ln, undo)
             return
         if w1 == "enable":
@@ -566,22 +1027,30 @@ class VrpParser:
             return
         traffic = _CLASSES.get(w1)
         if traffic is None:
-            if w1 == "all-packets" and undo:
+            if w1 in ("all-packets", "all") and undo:
                 iface.storm_control.clear()
-            return  # `storm-control interval 5`, `storm-constrain interval`, ...
+                iface.extra.pop("storm_syntax", None)
+            elif w1 not in _STORM_IGNORED:  # `storm-control interval 5` sets nothing we model
+                self.warn(ln, "cannot read storm-control setting", body)
+            return
         if undo:
             iface.storm_control.pop(traffic, None)
             return
         rest = w[2:]
-        if rest and rest[0] in ("pps", "kbps", "ratio"):  # H3C storm-constrain UNIT UPPER LOWER
-            unit, mult = {"pps": ("pps", 1), "kbps": ("bps", 1000), "ratio": ("percent", 1)}[
-                rest[0]
-            ]
+        if syntax == "storm-control":
+            self.hints["s_storm"] = 1
+        units = _CONSTRAIN_UNITS
+        if len(rest) == 3 and rest[-1] in units and rest[0] not in units:
+            # H3C Comware v5 (S3100/S5100 era): `storm-constrain broadcast 100 10 pps`
+            self.hints["comware5"] = 1
+            rest = [rest[-1], *rest[:-1]]
+        if rest and rest[0] in units:  # H3C storm-constrain UNIT UPPER LOWER
+            unit, mult = units[rest[0]]
             nums = [_number(t) for t in rest[1:]]
             if len(nums) != 2 or None in nums:
                 self.warn(ln, "cannot read storm-constrain thresholds", body)
                 return
-            self._set_storm(iface, traffic, unit, nums[0] * mult, nums[1] * mult, ln)  # type: ignore[operator]
+            self._set_storm(iface, traffic, unit, nums[0] * mult, nums[1] * mult, ln, syntax)  # type: ignore[operator]
             return
         # Huawei: min-rate [percent|cir] A max-rate [percent|cir] B (either may come alone)
         vals: dict[str, float] = {}
@@ -595,7 +1064,8 @@ class VrpParser:
                 ok = False
                 break
             j += 1
-            if j < len(rest) and rest[j] in ("percent", "cir"):
+            if j < len(rest) and rest[j] in ("percent", "cir", "kbps"):
+                # S-series `cir` and CloudEngine `kbps` are both kbit/s
                 unit, mult = ("percent", 1.0) if rest[j] == "percent" else ("bps", 1000.0)
                 j += 1
             num = _number(rest[j]) if j < len(rest) else None
@@ -608,10 +1078,17 @@ class VrpParser:
             self.warn(ln, "cannot read storm-control thresholds", body)
             return
         level = vals.get("max-rate", vals.get("min-rate"))
-        self._set_storm(iface, traffic, unit, level, vals.get("min-rate"), ln)  # type: ignore[arg-type]
+        self._set_storm(iface, traffic, unit, level, vals.get("min-rate"), ln, syntax)  # type: ignore[arg-type]
 
     def suppression(
-        self, iface: Interface, traffic: str, w: list[str], body: str, ln: int, undo: bool
+        self,
+        iface: Interface,
+        traffic: str,
+        w: list[str],
+        body: str,
+        ln: int,
+        undo: bool,
+        syntax: str,
     ) -> None:
         """``broadcast-suppression 10`` (%), ``... packets|pps N``, ``... cir|kbps N``."""
         if not traffic:
@@ -632,11 +1109,17 @@ class VrpParser:
         if num is None or (unit == "percent" and num > 100):
             self.warn(ln, "cannot read storm suppression level", body)
             return
-        self._set_storm(iface, traffic, unit, num * mult, None, ln)
+        self._set_storm(iface, traffic, unit, num * mult, None, ln, syntax)
 
     @staticmethod
     def _set_storm(
-        iface: Interface, traffic: str, unit: str, level: float, falling: float | None, ln: int
+        iface: Interface,
+        traffic: str,
+        unit: str,
+        level: float,
+        falling: float | None,
+        ln: int,
+        syntax: str,
     ) -> None:
         sc = StormControl(traffic=traffic, unit=unit, line=ln)  # type: ignore[arg-type]
         sc.set("level", level, ln)
@@ -644,6 +1127,9 @@ class VrpParser:
         if falling is not None:
             sc.set("falling", falling, ln)
         iface.storm_control[traffic] = sc
+        # which command set it: fixes use the same one (H3C broadcast-suppression and
+        # storm-constrain exclude each other on a port; CE `storm control` vs S `storm-control`)
+        iface.extra.setdefault("storm_syntax", {})[traffic] = syntax
 
     # -- after the last line -------------------------------------------------------------
     def finish(self) -> None:
@@ -669,6 +1155,9 @@ class VrpParser:
             if iface.mode is None and iface.switched and "link_type" not in iface.extra:
                 if iface.access_vlan is not None:  # `port default|access vlan N`: an access port
                     iface.set("mode", "access", iface.lines.get("access_vlan"))
+                    inherited = iface.extra.get("inherited")
+                    if inherited and "access_vlan" in inherited:
+                        inherited["mode"] = inherited["access_vlan"]
                 elif self.d.default_link_type and iface.kind in ("physical", "aggregate"):
                     iface.mode = self.d.default_link_type  # type: ignore[assignment]
             if iface.mode == "trunk" and iface.allowed_vlans is None:
@@ -680,6 +1169,65 @@ class VrpParser:
                 agg = dev.interfaces.get(name)
                 if agg is not None:
                     agg.extra.setdefault("members", []).append(iface.name)
+            if self.d.storm_constrain_defaults and iface.storm_control:
+                self._storm_constrain_defaults(iface)
+        dev.extra["variant"] = self.variant()
+
+    def variant(self) -> str:
+        """The syntax family of the file, so a fix is written the way the file writes it:
+        ``huawei-ce`` (CloudEngine: ``storm control``, ``10GE1/0/1``) or ``huawei-s``
+        (S-series: ``storm-control``, ``GigabitEthernet0/0/1``); ``comware5`` or ``comware7``
+        (by the ``version`` line, else by markers such as ``stp global enable`` (v7) or
+        ``stp enable`` / ``port-group manual`` (v5); v7 when nothing tells)."""
+        h = self.hints
+        if self.d.platform == "huawei":
+            if h.get("ce_storm"):
+                return "huawei-ce"
+            if h.get("s_storm"):
+                return "huawei-s"
+            for iface in self.dev.interfaces.values():  # else the port names: 10GE1/0/1 is CE
+                if iface.kind == "physical":
+                    low = iface.name.rstrip("0123456789/:.").lower()
+                    if low in _CE_TYPES:
+                        return "huawei-ce"
+            return "huawei-s"
+        version = str(self.dev.extra.get("version", "")).strip()
+        if version[:2] in ("5.", "3."):
+            return "comware5"
+        if version[:2] == "7.":
+            return "comware7"
+        return "comware5" if h.get("comware5", 0) > h.get("comware7", 0) else "comware7"
+
+    def _storm_constrain_defaults(self, iface: Interface) -> None:
+        """H3C storm-constrain: trap and log are on unless undone; without ``storm-constrain
+        control block|shutdown`` the thresholds only report, they limit nothing. Also records
+        ``storm_mechanism`` (``constrain`` / ``suppression``: exclusive per class)."""
+        syntax = iface.extra.get("storm_syntax")
+        if not syntax:
+            return
+        constrained: list[str] = []
+        first: int | None = None
+        for traffic, sc in iface.storm_control.items():
+            if syntax.get(traffic) == "storm-constrain":
+                constrained.append(traffic)
+                if sc.line is not None and (first is None or sc.line < first):
+                    first = sc.line
+        if not constrained:
+            iface.extra["storm_mechanism"] = "suppression"
+            return
+        iface.extra["storm_mechanism"] = "constrain"
+        st = self.ports.get(iface.name)
+        undone = st.undone_actions if st is not None else ()
+        actions = iface.storm_actions
+        defaults = [a for a in ("trap", "log") if a not in undone and a not in actions]
+        if defaults:
+            if not actions and first is not None:
+                iface.lines["storm_actions"] = first
+            actions.update(defaults)
+            iface.extra["storm_actions_default"] = defaults
+        if "block" not in actions and "shutdown" not in actions:
+            constrained.sort()
+            iface.extra["storm_inert"] = constrained
 
     @staticmethod
     def _settle_hybrid(iface: Interface, st: _PortState) -> None:

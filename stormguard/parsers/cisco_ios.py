@@ -3,7 +3,9 @@
 IOS-XE prints the same statements as IOS for everything stormguard reads, so ``cisco_xe`` is
 parsed here too (:func:`stormguard.parsers.parse_config` relabels the device). Platform facts:
 ``spanning-tree portfast`` alone applies to access ports only (``portfast trunk`` / ``portfast
-edge trunk`` name trunks); aggregates are spelled ``Port-channel10``.
+edge trunk`` name trunks); aggregates are spelled ``Port-channel10``; ``switchport mode dynamic
+auto|desirable`` (DTP) sets ``Interface.negotiation`` and ``switchport nonegotiate``
+``Interface.nonegotiate``; ``interface range`` sections of candidate configs are expanded.
 """
 
 from __future__ import annotations

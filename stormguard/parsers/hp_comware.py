@@ -19,10 +19,16 @@ platform defaults applied. Comware facts in short:
   ``stp loop-protection``; ``bpdu-drop any`` (the port neither receives nor sends BPDUs: a BPDU
   filter for stormguard's purposes; ``stp bpdu-filter enable`` is read too);
 * storm control: ``broadcast-suppression N|pps N|kbps N`` and ``storm-constrain broadcast
-  pps|kbps|ratio UPPER LOWER``; actions ``storm-constrain control block|shutdown`` and
-  ``storm-constrain enable trap|log``.
+  pps|kbps|ratio UPPER LOWER`` (v5 also ``storm-constrain broadcast UPPER LOWER pps``); actions
+  ``storm-constrain control block|shutdown`` and ``storm-constrain enable trap|log``. Trap and
+  log are on by default for storm-constrain (added unless undone); without a ``control`` action
+  the thresholds limit nothing (``extra["storm_inert"]``, reported by SG301);
+* ``port-group manual NAME`` + ``group-member`` (v5), ``interface range ...`` and ``interface
+  range name NAME interface ...`` (v7), and ``port A to B`` in a VLAN view run on every member
+  port (``extra["inherited"]`` says which fields came from where).
 
-The Comware version (`` version 7.1.070, Release 3208P03``) is kept in ``extra["version"]``.
+The Comware version (`` version 7.1.070, Release 3208P03``) is kept in ``extra["version"]``;
+``extra["variant"]`` is ``comware5`` or ``comware7`` (from the version, else from markers).
 """
 
 from __future__ import annotations
@@ -37,6 +43,12 @@ DIALECT = Dialect(
     aggregate_prefix="Bridge-Aggregation",
     stp_on_by_default=False,
     default_link_type="access",
+    storm_constrain_defaults=True,
+    type_aliases=(
+        ("xge", "ten-gigabitethernet"),
+        ("xgigabitethernet", "ten-gigabitethernet"),
+        ("mge", "m-gigabitethernet"),
+    ),
 )
 
 

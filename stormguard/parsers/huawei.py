@@ -14,7 +14,16 @@ platform defaults applied. Huawei facts in short:
   is the global BPDU guard for edge ports, ``stp bpdu-filter default`` the global filter;
 * storm control: ``storm-control broadcast min-rate A max-rate B`` (pps; ``percent``/``cir``
   variants), older ``broadcast-suppression N|packets N|cir N``; actions ``storm-control action
-  block|error-down`` (error-down -> "shutdown") and ``storm-control enable trap|log``.
+  block|error-down`` (error-down -> "shutdown") and ``storm-control enable trap|log``;
+  CloudEngine spells them ``storm control ...`` (``percent``/``kbps`` variants, action
+  ``suppress`` too) and ``storm suppression ...``;
+* ``port-group NAME`` + ``group-member``, ``port-group group-member ...`` and CloudEngine
+  ``interface range ...`` run their lines on every member (``extra["inherited"]`` says which
+  fields came from the group);
+* LNP ``port link-type negotiation-auto|negotiation-desirable`` -> ``Interface.negotiation``;
+  VBST ``stp vlan 10 to 20 disable`` -> ``stp.disabled_vlans``;
+* ``extra["variant"]``: ``huawei-ce`` (CloudEngine syntax: ``storm control``, ``10GE1/0/1``) or
+  ``huawei-s`` (S-series: ``storm-control``, ``GigabitEthernet0/0/1``).
 """
 
 from __future__ import annotations
@@ -24,7 +33,12 @@ from stormguard.parsers._vrp_like import Dialect, parse_vrp_like
 
 PLATFORM = "huawei"
 
-DIALECT = Dialect(platform=PLATFORM, aggregate_prefix="Eth-Trunk", stp_on_by_default=True)
+DIALECT = Dialect(
+    platform=PLATFORM,
+    aggregate_prefix="Eth-Trunk",
+    stp_on_by_default=True,
+    type_aliases=(("xge", "xgigabitethernet"), ("mge", "multige")),
+)
 
 
 def parse(text: str, source: str = "") -> list[Device]:

@@ -5,9 +5,40 @@ How it works: both forms are first flattened into *statements* -- a token path p
 came from, the same shape as a ``set`` line (``interfaces ge-0/0/1 unit 0 family
 ethernet-switching interface-mode trunk``). In curly-brace form a block header and each leaf
 statement become one statement each, with the line of that header or leaf; ``inactive:``
-subtrees, ``/* annotations */``, ``## comments``, ``apply-groups`` and the ``groups`` hierarchy
-are dropped; in set form ``deactivate`` lines drop what they name. One interpreter then reads the
-statements, so the two forms cannot drift apart.
+subtrees, ``/* annotations */`` and ``## comments`` are dropped; in set form ``deactivate`` lines
+drop what they name. One interpreter then reads the statements, so the two forms cannot drift
+apart. A ``/*`` that no ``*/`` follows is read as a one-line comment, with a warning; unclosed
+blocks and stray ``}`` are warnings naming their lines.
+
+Configuration groups (:func:`expand_groups`): ``groups`` and ``apply-groups`` /
+``apply-groups-except`` at any level are expanded the way Junos inherits them (a group applied
+at a level gives what it holds under that level; first listed wins; deeper wins; local
+configuration wins; ``<wildcards>`` match only existing names; lists such as ``vlan members``
+merge). Inherited statements are read after the local ones and never overwrite a value already
+set; each keeps the line *inside the group*. A port field set from a group or an
+``interface-range`` rather than the port's own stanza is recorded as
+``iface.extra["inherited"][field] = {"kind": "junos-group" | "junos-interface-range", "name":
+NAME, "line": LINE}`` (``allowed_vlans`` adds ``merged_with_local`` when the port lists members
+too; ``storm_control`` is the profile assignment, ``storm_level`` the profile's level), so a fix
+goes to that source. Device-level values use ``dev.extra["inherited"]`` (``hostname``,
+``stp.<field>``). Collected configs come expanded by the box (``display inheritance``).
+
+ELS or not (``dev.extra["junos_els"]``: True / False / None with
+``dev.extra["junos_style_evidence"]``): ``interface-mode``, ``storm-control-profiles``,
+``layer2-control``, ``switch-options``, ``irb`` mean ELS; ``port-mode``,
+``ethernet-switching-options``, ``vlans X interface``, ``interfaces vlan`` mean non-ELS. On ELS
+only the interfaces listed under ``protocols rstp|mstp interface`` (or ``interface all``) run
+spanning tree: a trunk outside the list gets ``extra["stp_not_member"]``; VSTP covers only the
+VLANs listed under ``protocols vstp vlan`` (for the ports listed there or under ``vstp
+interface``): the rest a trunk carries are ``extra["stp_uncovered_vlans"]``.
+``dev.extra["junos_stp_protocols"]`` lists the protocols configured, in order. Non-ELS
+storm-control's 80 % default is applied in :mod:`stormguard.effective`, not here.
+
+Blocks that can carry VLANs or spanning tree and are not read are a warning with their line:
+VLAN-bearing ``routing-instances``, ``bridge-domains``, ``logical-systems``, bridged units other
+than 0 (``family ethernet-switching|bridge``, ``encapsulation *-bridge``), ``family bridge``,
+``protocols mvrp``, ``vstp vlan-group``, ``vlans X vlan-id-list``, ``redundant-trunk-group``,
+``ether-options ... storm-control`` (ACX/MX style).
 
 References are resolved after the last statement, because Junos lets them come in any order:
 
@@ -45,17 +76,22 @@ Platform facts the model needs:
   ``layer2-control bpdu-block interface X`` (ELS) or ``ethernet-switching-options bpdu-block
   interface X`` (non-ELS) is BPDU guard on X.
 * ``interface-range NAME { member ...; member-range A to B; ... }`` settings are copied to each
-  member that does not set them itself.
+  member that does not set them itself; a range named where an interface goes (``protocols rstp
+  interface NAME``) stands for its members.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import PurePath
 
 from stormguard.errors import InputError
-from stormguard.model import Device, Interface, StormControl, Vlan
+from stormguard.model import Device, Interface, Sourced, StormControl, Vlan
 from stormguard.parsers._vrp_like import parse_vlans
 from stormguard.vlans import VlanSet, VlanSyntaxError
 
@@ -89,10 +125,13 @@ _KINDS = (
 )
 _MAX_DEPTH = 64  # real configurations nest about a dozen levels
 _MAX_RANGE_MEMBERS = 4096  # more ports than any chassis has: a typo or garbage, not a config
+_MAX_INHERITED = 300_000  # statements groups may expand to (a chassis config gives ~100k)
 _BPDU_BLOCK = ("bpdu-block", "interface")
 _RANGE_MEMBER = re.compile(r"^(.*)\[([0-9,\- ]+)\]$")
 
 Statement = tuple[tuple[str, ...], int]
+#: top-level hierarchies that can carry VLANs or spanning tree and that the reader skips
+_UNREAD_TOP = frozenset({"routing-instances", "bridge-domains", "logical-systems"})
 
 
 @lru_cache(maxsize=4096)
@@ -135,6 +174,17 @@ def _strip_comment(s: str) -> str:
     return s
 
 
+def _last_comment_end(text: str) -> int:
+    """The last line holding a ``*/``: a ``/*`` opened after it is never closed."""
+    pos = text.rfind("*/")
+    if pos < 0:
+        return 0
+    head = text[:pos]
+    if "\r" in head:
+        head = head.replace("\r\n", "\n").replace("\r", "\n")
+    return head.count("\n") + 1
+
+
 def _clean(toks: list[str]) -> tuple[str, ...]:
     out = []
     for t in toks:
@@ -158,7 +208,7 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
     stmts: list[Statement] = []
     warnings: list[str] = []
     deactivated: list[tuple[str, ...]] = []
-    stack: list[tuple[tuple[str, ...], bool]] = []  # (header path, inactive)
+    stack: list[tuple[tuple[str, ...], bool, int]] = []  # (header path, inactive, line)
     path: tuple[str, ...] = ()
     inactive_depth = 0  # number of inactive blocks on the stack
     in_comment = False
@@ -172,7 +222,9 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
             return toks[1:], toks[0] == "inactive:"
         return toks, False
 
-    for ln, raw in enumerate(_split_lines(text), 1):
+    lines = _split_lines(text)
+    last_close = _last_comment_end(text) if "/*" in text else 0
+    for ln, raw in enumerate(lines, 1):
         s = raw.strip()
         if in_comment:
             if "*/" in s:
@@ -185,7 +237,11 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
             continue
         if c0 == "/" and s.startswith("/*"):
             if "*/" not in s:
-                in_comment = True
+                if ln >= last_close:  # no `*/` follows: a one-line comment, and say so
+                    warnings.append(f"line {ln}: unterminated /* comment (no */ follows); "
+                                    "read as ending on this line")
+                else:
+                    in_comment = True
             continue
         if not stack and not cur:
             if c0 == "s" and s.startswith("set "):
@@ -237,7 +293,7 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
                     inactive = True
                 else:
                     path = path + toks
-                stack.append((path, inactive))
+                stack.append((path, inactive, where))
                 if inactive:
                     inactive_depth += 1
                 elif inactive_depth == 0:
@@ -248,14 +304,16 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
             elif stack:  # "}"
                 if toks and not inactive and not inactive_depth:
                     stmts.append((path + toks, where))  # a last statement missing its `;`
-                _, was_inactive = stack.pop()
+                was_inactive = stack.pop()[1]
                 if was_inactive:
                     inactive_depth -= 1
                 path = stack[-1][0] if stack else ()
             else:
                 warnings.append(f"line {where}: unbalanced closing brace")
     if stack:
-        warnings.append(f"line {ln}: the configuration ends inside {len(stack)} unclosed block(s)")
+        opened = ", ".join(str(st[2]) for st in stack[:5]) + (", ..." if len(stack) > 5 else "")
+        warnings.append(f"line {ln}: the configuration ends inside {len(stack)} unclosed "
+                        f"block(s), opened on line(s) {opened}")
     if deactivated:  # drop every statement under a deactivated path
         gone = set(deactivated)
         sizes = sorted({len(d) for d in gone})
@@ -263,12 +321,195 @@ def flatten(text: str) -> tuple[list[Statement], list[str]]:
     return stmts, warnings  # `groups` statements are left to the reader to ignore
 
 
+_APPLY = frozenset({"apply-groups", "apply-groups-except"})
+#: children of a level that a group wildcard never stands for (keywords, not names)
+_NOT_NAMES = frozenset({"apply-groups", "apply-groups-except", "interface-range"})
+#: Junos-owned or per-Routing-Engine groups: applied by the box itself, never an error
+_BUILTIN_GROUPS = frozenset({"junos-defaults"})
+
+Inherited = tuple[tuple[str, ...], int, str]  # concrete path, line inside the group, group name
+
+
+def _wild(tok: str) -> bool:
+    return len(tok) > 2 and tok[0] == "<" and tok[-1] == ">"
+
+
+def _matches(tok: str, name: str) -> bool:
+    """A group path element against a configuration name: literal, or a ``<glob>`` wildcard
+    (``*``, ``?``, ``[a-z]``, ``[!0-9]``, as Junos and the Unix shell spell them)."""
+    if tok == name:
+        return True
+    return _wild(tok) and name not in _NOT_NAMES and fnmatchcase(name, tok[1:-1])
+
+
+def expand_groups(stmts: list[Statement]) -> tuple[list[Statement], list[Inherited], list[str]]:
+    """Split ``groups`` / ``apply-groups`` out of `stmts` and expand them the way Junos does.
+
+    Returns the local statements, the inherited ones (concrete path, the line *inside the
+    group*, the group's name) in priority order, and warnings. Junos rules, as documented for
+    configuration groups:
+
+    * ``apply-groups`` may sit at any level; a group applied at a level gives only what it
+      holds under that level (``interfaces apply-groups G`` takes G's ``interfaces`` part);
+    * among the groups of one ``apply-groups`` the first listed wins; groups applied at a
+      deeper level win over groups applied higher up; local configuration wins over all of
+      them (the reader enforces that: inherited statements come after the local ones and never
+      overwrite a value already set);
+    * ``<pattern>`` wildcards match only what exists in the configuration (they never create
+      an interface); within a group the first matching entry wins;
+    * ``apply-groups-except G`` at a level stops G, applied higher up, at that level and below;
+    * multi-valued statements (``vlan members``) merge: local values and inherited ones.
+
+    Not modelled, and said so in a warning: a group's ``when`` condition (the group is read as
+    if it held), ``apply-groups`` inside a group, a group name that is not defined.
+    """
+    groups: dict[str, list[Statement]] = {}
+    applies: dict[tuple[str, ...], tuple[list[str], int]] = {}  # level -> (names, line)
+    excepts: dict[tuple[str, ...], set[str]] = {}
+    local: list[Statement] = []
+    warnings: list[str] = []
+    nested_warned: set[str] = set()
+    conditional: dict[str, int] = {}  # group -> line of its `when` condition
+    for st in stmts:
+        toks, ln = st
+        if not toks:
+            continue
+        if toks[0] == "groups":
+            if len(toks) > 2:
+                body = toks[2:]
+                if _APPLY.intersection(body):
+                    if toks[1] not in nested_warned:
+                        nested_warned.add(toks[1])
+                        warnings.append(f"line {ln}: apply-groups inside group {toks[1]} is "
+                                        "not expanded: what it would inherit is not read")
+                    continue
+                if body[0] == "when":  # a conditional group (chassis, member, model, time)
+                    conditional.setdefault(toks[1], ln)
+                    continue
+                groups.setdefault(toks[1], []).append((body, ln))
+            elif len(toks) == 2:
+                groups.setdefault(toks[1], [])
+            continue
+        if _APPLY.isdisjoint(toks):
+            local.append(st)
+            continue
+        cut = next(i for i, t in enumerate(toks) if t in _APPLY)
+        if cut and toks[cut - 1] in ("description", "message"):  # text, not a statement
+            local.append(st)
+            continue
+        level, names = toks[:cut], toks[cut + 1:]
+        if toks[cut] == "apply-groups":
+            have = applies.setdefault(level, ([], ln))[0]
+            have.extend(n for n in names if n not in have)
+        else:
+            excepts.setdefault(level, set()).update(names)
+    if not applies:
+        return local, [], warnings
+
+    # which names exist under a path (for wildcards): a trie of the local configuration's
+    # first levels, plus the members of interface-ranges (they are interfaces too)
+    reach: dict[str, int] = {}  # first token -> how many levels its wildcards need
+    for body_list in groups.values():
+        for body, _ in body_list:
+            for i, t in enumerate(body):
+                if t[:1] == "<" and _wild(t) and reach.get(body[0], 0) <= i:
+                    reach[body[0]] = i + 1
+    trie: dict[str, dict] = {}
+    if reach:
+        for toks, _ in local:
+            depth = reach.get(toks[0])
+            if depth is None:
+                continue
+            node = trie
+            for tok in toks[:depth]:
+                nxt = node.get(tok)
+                if nxt is None:
+                    nxt = node[tok] = {}
+                node = nxt
+        ifaces = trie.get("interfaces")
+        for toks, _ in (local if ifaces is not None and reach.get("interfaces", 0) > 1 else ()):
+            if len(toks) >= 5 and toks[1] == "interface-range" and toks[0] == "interfaces":
+                if toks[3] == "member":
+                    names = _expand_member(toks[4])
+                elif toks[3] == "member-range" and len(toks) >= 7 and toks[5] == "to":
+                    names = _expand_member_range(toks[4], toks[6])
+                else:
+                    continue
+                for n in names[:_MAX_RANGE_MEMBERS]:
+                    ifaces.setdefault(n, {})  # type: ignore[union-attr]
+
+    def names_under(path: tuple[str, ...]) -> Iterable[str]:
+        node = trie
+        for tok in path:
+            node = node.get(tok)  # type: ignore[assignment]
+            if node is None:
+                return ()
+        return node
+
+    def concrete(level: tuple[str, ...], body: tuple[str, ...]) -> list[tuple[str, ...]]:
+        outs = [level]
+        for tok in body[len(level):]:
+            if tok[:1] == "<" and _wild(tok):
+                outs = [(*o, name) for o in outs for name in names_under(o)
+                        if _matches(tok, name)]
+                if not outs:
+                    break
+            else:
+                outs = [(*o, tok) for o in outs]
+        return outs
+
+    ranked: list[tuple[tuple[int, int, str, int], Inherited]] = []
+
+    def inherit(level: tuple[str, ...], prio: int, gname: str) -> None:
+        depth = len(level)
+        for order, (body, gln) in enumerate(groups[gname]):
+            if len(ranked) > _MAX_INHERITED:
+                return
+            if len(body) <= depth or not all(_matches(body[i], level[i]) for i in range(depth)):
+                continue
+            for path in concrete(level, body):
+                if len(path) < len(body):
+                    continue
+                if excepts and any(gname in ex and len(lv) > depth and path[:len(lv)] == lv
+                                   for lv, ex in excepts.items()):
+                    continue
+                # same-interface statements kept together (the reader's interface cache);
+                # the order that decides precedence, per target, is unchanged
+                target = path[1] if path[0] == "interfaces" and len(path) > 1 else ""
+                ranked.append(((-depth, prio, target, order), (path, gln, gname)))
+
+    for level, (names, aln) in applies.items():
+        for prio, gname in enumerate(names):
+            if gname not in groups:
+                if gname not in _BUILTIN_GROUPS:
+                    warnings.append(f"line {aln}: apply-groups names group {gname!r}, which is "
+                                    "not defined")
+                continue
+            if gname in conditional:
+                warnings.append(f"line {conditional[gname]}: group {gname} applies only `when` "
+                                "its condition holds; read as if it does")
+                del conditional[gname]  # say it once
+            inherit(level, prio, gname)
+            if len(ranked) > _MAX_INHERITED:
+                warnings.append(f"line {aln}: groups expand to more than {_MAX_INHERITED} "
+                                "statements; the rest of the expansion is not read")
+                del ranked[_MAX_INHERITED:]
+                break
+        if len(ranked) >= _MAX_INHERITED:
+            break
+    ranked.sort(key=lambda r: r[0])
+    return local, [r[1] for r in ranked], warnings
+
+
 class _Port:
     """Per-port references resolved after the last statement."""
 
-    __slots__ = ("family_line", "members", "nonsw_line", "storm_profile", "stp_stanza")
+    __slots__ = ("family_line", "inh", "members", "nonsw_line", "storm_profile", "stp_stanza")
 
     def __init__(self) -> None:
+        # where a value came from when not the port's own stanza: "family" / "members" /
+        # "storm_control" -> {"kind": ..., "name": ..., "line": ...}
+        self.inh: dict[str, dict] = {}
         self.members: list[tuple[tuple[str, ...], int]] = []  # vlan members tokens + line
         self.family_line: int | None = None  # `family ethernet-switching`
         self.nonsw_line: int | None = None  # another family (inet, inet6, ...)
@@ -287,14 +528,24 @@ class JunosParser:
         self.profiles: dict[str, dict] = {}
         self.stp_line: int | None = None
         self.stp_off_line: int | None = None
-        # `interface all` settings: attr -> (value, line, protocol or "" outside STP)
-        self.all_port: dict[str, tuple[object, int, str]] = {}
+        # `interface all` settings: attr -> (value, line, protocol or "" outside STP, origin)
+        self.all_port: dict[str, tuple[object, int, str, tuple[str, str] | None]] = {}
         self.edge_all_proto = ""
         self.noels_storm: dict[str, dict] = {}  # non-ELS storm-control per interface / all
         self.noels_shutdown: int | None = None
         self.ranges: dict[str, Interface] = {}
         self.range_members: dict[str, list[str]] = {}
         self.resolved: dict[tuple[str, ...], VlanSet] = {}  # vlan members -> VLANs
+        # the origin of the statement being read: None = local, else (kind, group name)
+        self.inh: tuple[str, str] | None = None
+        self.stp_protocols: dict[str, int] = {}  # protocol -> its first line, in order seen
+        self.stp_ifaces: dict[str, dict[str, int]] = {}  # protocol -> `interface X` -> line
+        self.vstp_vlans: dict[str, int] = {}  # `protocols vstp vlan X` -> line
+        self.vstp_vlan_ifaces: dict[str, set[str]] = {}  # vstp vlan X -> its interfaces
+        self.els_marks: dict[bool, tuple[int, str]] = {}  # True=ELS / False=non-ELS evidence
+        self.unread: set[str] = set()  # blocks already warned about
+        self.last_name = ""  # the interface the previous `interfaces X ...` statement named
+        self.last_iface: Interface | None = None
 
     def warn(self, ln: int, what: str, body: str = "") -> None:
         snippet = body if len(body) <= 120 else body[:117] + "..."
@@ -310,6 +561,20 @@ class JunosParser:
     def run(self, text: str) -> Device:
         stmts, warnings = flatten(text)
         self.dev.warnings.extend(warnings)
+        inherited: list[Inherited] = []
+        if "apply-groups" in text:
+            stmts, inherited, warnings = expand_groups(stmts)
+            self.dev.warnings.extend(warnings)
+        self.read(stmts)
+        if inherited:
+            for gname, run in groupby(inherited, key=itemgetter(2)):
+                self.inh = ("junos-group", gname)
+                self.read((toks, ln) for toks, ln, _ in run)
+            self.inh = None
+        self.finish()
+        return self.dev
+
+    def read(self, stmts: Iterable[Statement]) -> None:
         for toks, ln in stmts:
             if not toks:
                 continue
@@ -326,7 +591,7 @@ class JunosParser:
                     self.protocols(toks[1:], ln)
                 elif t0 == "system" and len(toks) >= 3 and toks[1] == "host-name":
                     self.recognised += 1
-                    self.dev.set("hostname", toks[2], ln)
+                    self._set(self.dev, "hostname", toks[2], ln)
                 elif t0 == "forwarding-options" and len(toks) >= 3 and (
                     toks[1] == "storm-control-profiles"
                 ):
@@ -335,12 +600,71 @@ class JunosParser:
                 elif t0 == "ethernet-switching-options" and len(toks) >= 2:
                     self.recognised += 1
                     self.es_options(toks[1:], ln)
+                elif t0 == "switch-options":
+                    self.mark(True, ln, "switch-options")
+                    if len(toks) > 1 and toks[1] == "redundant-trunk-group":
+                        self.unread_block("rtg", ln, "switch-options redundant-trunk-group "
+                                          "(trunk pairs kept loop-free without spanning tree)")
                 elif t0 == "version" and len(toks) == 2:
                     self.dev.extra["version"] = toks[1]
+                elif t0 in _UNREAD_TOP and len(toks) >= 2:
+                    self.unread_top(toks, ln)
             except (IndexError, ValueError):
                 self.warn(ln, "cannot read statement", " ".join(toks))
-        self.finish()
-        return self.dev
+
+    # -- values and where they came from ---------------------------------------------------
+    def _set(self, obj: Sourced, attr: str, value: object, ln: int) -> None:
+        """Set `attr`; from a group, only when nothing with priority has set it yet."""
+        inh = self.inh
+        if inh is None:
+            obj.set(attr, value, ln)
+            return
+        if attr in obj.lines:
+            return
+        obj.set(attr, value, ln)
+        self._record(obj, attr, ln)
+
+    def _record(self, obj: object, attr: str, ln: int) -> None:
+        inh = self.inh
+        if inh is None:
+            return
+        rec = {"kind": inh[0], "name": inh[1], "line": ln}
+        if isinstance(obj, Interface):
+            obj.extra.setdefault("inherited", {})[attr] = rec
+        else:  # the device or its spanning-tree settings
+            key = attr if isinstance(obj, Device) else f"stp.{attr}"
+            self.dev.extra.setdefault("inherited", {})[key] = rec
+
+    def _origin(self, ln: int) -> dict | None:
+        inh = self.inh
+        return None if inh is None else {"kind": inh[0], "name": inh[1], "line": ln}
+
+    def mark(self, els: bool, ln: int, what: str) -> None:
+        """Evidence of the configuration style: ELS (True) or non-ELS (False)."""
+        if els not in self.els_marks:
+            self.els_marks[els] = (ln, what)
+
+    def unread_block(self, key: str, ln: int, what: str) -> None:
+        """A block that can carry VLAN, STP or storm-control settings and is not read: warn
+        once per block."""
+        if key not in self.unread:
+            self.unread.add(key)
+            self.warn(ln, f"{what} is not read")
+
+    def unread_top(self, toks: tuple[str, ...], ln: int) -> None:
+        t0 = toks[0]
+        if t0 == "routing-instances":
+            rest = toks[2:]
+            if rest and (rest[0] in ("vlans", "bridge-domains", "switch-options")
+                         or (rest[0] == "instance-type" and rest[1:2] == ("virtual-switch",))
+                         or (rest[0] == "protocols" and len(rest) > 1
+                             and rest[1] in _STP_PROTOCOLS)):
+                self.unread_block(f"ri {toks[1]}", ln, f"routing-instances {toks[1]} (its "
+                                  "VLANs, bridge domains and spanning tree)")
+        elif t0 == "bridge-domains":
+            self.unread_block("bd", ln, "bridge-domains (VLANs of the bridge-domain style)")
+        elif t0 == "logical-systems":
+            self.unread_block(f"ls {toks[1]}", ln, f"logical-systems {toks[1]}")
 
     def _iface(self, name: str, ln: int | None) -> Interface:
         iface = self.dev.interfaces.get(name)
@@ -354,6 +678,9 @@ class JunosParser:
         return iface
 
     def interface(self, name: str, rest: tuple[str, ...], ln: int) -> None:
+        if name == self.last_name:  # statements come grouped by interface
+            self.settings(self.last_iface, name, rest, ln)  # type: ignore[arg-type]
+            return
         if name == "interface-range":
             if len(rest) < 1:
                 return
@@ -374,45 +701,65 @@ class JunosParser:
                     self.warn(ln, f"interface-range {rname} names too many ports; ignored",
                               " ".join(rest))
                     return
-                members.extend(names)
+                members.extend(n for n in names if n not in members)
                 return
             self.settings(iface, iface.name, rest, ln)
             return
         kind = _kind(name)
         if kind == "vlan" and name in ("irb", "vlan"):  # the units are the VLAN interfaces
+            self.mark(name == "irb", ln, f"interfaces {name}")
             if len(rest) < 2 or rest[0] != "unit":
                 return
             sub = self._iface(f"{name}.{rest[1]}", ln)
             sub.kind = "vlan"
-            sub.set("switched", False, ln)
+            self._set(sub, "switched", False, ln)
             if len(rest) >= 4 and rest[2] == "description":
-                sub.set("description", rest[3], ln)
+                self._set(sub, "description", rest[3], ln)
             return
         iface = self._iface(name, ln)
+        self.last_name, self.last_iface = name, iface
         self.settings(iface, name, rest, ln)
 
     def settings(self, iface: Interface, key: str, rest: tuple[str, ...], ln: int) -> None:
         if not rest:
             return
         r0 = rest[0]
-        if r0 == "description" and len(rest) >= 2:
-            iface.set("description", rest[1], ln)
+        if r0 == "unit" and len(rest) >= 2:
+            if rest[1] != "0" and len(rest) >= 3:
+                self._other_unit(iface, rest, ln)
+                return
+            self.unit(iface, key, rest[2:], ln)
+        elif r0 == "description" and len(rest) >= 2:
+            self._set(iface, "description", rest[1], ln)
         elif r0 == "disable":
-            iface.set("shutdown", True, ln)
+            self._set(iface, "shutdown", True, ln)
         elif r0 == "native-vlan-id" and len(rest) >= 2:
             self._native(iface, rest[1], ln)
-        elif r0 in ("ether-options", "gigether-options") and "802.3ad" in rest:
-            idx = rest.index("802.3ad")
-            for tok in rest[idx + 1:]:
-                if tok.startswith("ae"):
-                    iface.set("channel_group", tok, ln)
-                    break
-        elif r0 == "unit" and len(rest) >= 2:
-            self.unit(iface, key, rest[2:], ln)
+        elif r0 in ("ether-options", "gigether-options"):
+            if "802.3ad" in rest:
+                idx = rest.index("802.3ad")
+                for tok in rest[idx + 1:]:
+                    if tok.startswith("ae"):
+                        self._set(iface, "channel_group", tok, ln)
+                        break
+            elif "storm-control" in rest:  # ACX/MX style `ethernet-switch-profile storm-control`
+                self.unread_block(f"sc {key}", ln, f"{key} {r0} ... storm-control (a storm-"
+                                  "control profile bound to the physical port)")
+
+    def _other_unit(self, iface: Interface, rest: tuple[str, ...], ln: int) -> None:
+        """A unit other than 0 on a port: a bridged VLAN unit (service-provider style, with
+        ``flexible-vlan-tagging``) is not read (warn); the rest (``vlan-id`` + ``family inet``
+        subinterfaces) is layer 3 and says nothing about switching."""
+        r2 = rest[2]
+        if len(rest) >= 4 and (
+                (r2 == "family" and rest[3] in ("ethernet-switching", "bridge"))
+                or (r2 == "encapsulation" and "bridge" in rest[3])):  # vlan-bridge, ...
+            self.unread_block(f"unit {iface.name}", ln, f"{iface.name} unit {rest[1]} "
+                              f"{' '.join(rest[2:4])} (a bridged unit other than 0)")
 
     def _native(self, iface: Interface, tok: str, ln: int) -> None:
         if tok.isdigit() and 1 <= int(tok) <= 4094:
-            iface.set("native_vlan", int(tok), ln)
+            self._set(iface, "native_vlan", int(tok), ln)
         else:
             self.warn(ln, "cannot read native-vlan-id", tok)
 
@@ -421,41 +768,66 @@ class JunosParser:
             return
         if rest[0] == "description" and len(rest) >= 2:
             if not iface.description:
-                iface.set("description", rest[1], ln)
+                self._set(iface, "description", rest[1], ln)
             return
         if rest[0] != "family" or len(rest) < 2:
             return
-        p = self.port(key)
+        p = self.ports.get(key)
+        if p is None:
+            p = self.ports[key] = _Port()
         if rest[1] != "ethernet-switching":
             if p.nonsw_line is None:
                 p.nonsw_line = ln
+                if rest[1] == "bridge":
+                    self.unread_block(f"bridge {key}", ln, f"{key} unit 0 family bridge "
+                                      "(bridge-domain style switching)")
             return
         if p.family_line is None:
             p.family_line = ln
+            if self.inh is not None:
+                p.inh["family"] = {"kind": self.inh[0], "name": self.inh[1], "line": ln}
         fam = rest[2:]
         if not fam:
             return
         f0 = fam[0]
-        if f0 in ("interface-mode", "port-mode") and len(fam) >= 2:
-            mode = fam[1]
-            if mode in ("trunk", "access"):
-                iface.set("mode", mode, ln)
-            else:
-                self.warn(ln, f"unknown {f0}", mode)
-        elif f0 == "vlan" and len(fam) >= 2 and fam[1] == "members":
+        if f0 == "vlan" and len(fam) >= 2 and fam[1] == "members":
             if len(fam) > 2:
                 p.members.append((fam[2:], ln))
+                if self.inh is not None:  # count them: Junos merges them with local ones
+                    rec = p.inh.setdefault("members", {"kind": self.inh[0],
+                                                       "name": self.inh[1], "line": ln, "n": 0})
+                    rec["n"] += 1
+        elif f0 in ("interface-mode", "port-mode") and len(fam) >= 2:
+            els = f0 == "interface-mode"
+            if els not in self.els_marks:
+                self.els_marks[els] = (ln, f0)
+            mode = fam[1]
+            if mode not in ("trunk", "access"):
+                self.warn(ln, f"unknown {f0}", mode)
+            elif self.inh is None:
+                iface.set("mode", mode, ln)
+            else:
+                self._set(iface, "mode", mode, ln)
         elif f0 == "native-vlan-id" and len(fam) >= 2:  # non-ELS
             self._native(iface, fam[1], ln)
         elif f0 == "storm-control" and len(fam) >= 2:
-            p.storm_profile = (fam[1], ln)
+            if self.inh is None:
+                p.storm_profile = (fam[1], ln)
+                if p.inh:
+                    p.inh.pop("storm_control", None)
+            elif p.storm_profile is None:
+                p.storm_profile = (fam[1], ln)
+                p.inh["storm_control"] = {"kind": self.inh[0], "name": self.inh[1], "line": ln}
 
     def vlan(self, name: str, rest: tuple[str, ...], ln: int) -> None:
         if not rest:
             return
-        if rest[0] == "vlan-id" and len(rest) >= 2:
+        r0 = rest[0]
+        if r0 == "vlan-id" and len(rest) >= 2:
             tok = rest[1]
             if tok.isdigit() and 1 <= int(tok) <= 4094:
+                if self.inh is not None and name in self.vlan_names:
+                    return
                 vid = int(tok)
                 self.vlan_names[name] = vid
                 vlan = self.dev.vlans.get(vid)
@@ -465,27 +837,53 @@ class JunosParser:
                 vlan.lines["vid"] = ln
             elif tok != "none":
                 self.warn(ln, "cannot read vlan-id", f"vlans {name} vlan-id {tok}")
-        elif rest[0] == "interface" and len(rest) >= 2:
+        elif r0 == "interface" and len(rest) >= 2:
+            self.mark(False, ln, "vlans ... interface")
             self.vlan_ifaces.append((name, rest[1], ln))
+        elif r0 in ("vlan-id-list", "vlan-range"):
+            self.unread_block(f"vlans {name}", ln, f"vlans {name} {r0} (a VLAN name standing "
+                              "for several IDs)")
+        elif r0 == "l3-interface" and len(rest) >= 2:
+            self.mark(rest[1].startswith("irb"), ln, "l3-interface")
 
     # -- spanning tree -------------------------------------------------------------------
     def protocols(self, toks: tuple[str, ...], ln: int) -> None:
         proto = toks[0]
         rest = toks[1:]
         if proto in _STP_PROTOCOLS:
+            if proto not in self.stp_protocols:
+                self.stp_protocols[proto] = ln
             if self.stp_line is None:
                 self.stp_line = ln
-                self.dev.stp.set("mode", proto, ln)
-            if rest and rest[0] == "disable" and len(rest) == 1:
-                self.stp_off_line = ln
-            elif rest and rest[0] == "bpdu-block-on-edge":
-                self.dev.stp.set("bpdu_guard_default", True, ln)
-            elif "interface" in rest:
+                self._set(self.dev.stp, "mode", proto, ln)
+            if not rest:
+                return
+            r0 = rest[0]
+            if r0 == "disable" and len(rest) == 1:
+                if self.inh is None or self.stp_off_line is None:
+                    self.stp_off_line = ln
+            elif r0 == "bpdu-block-on-edge":
+                self._set(self.dev.stp, "bpdu_guard_default", True, ln)
+            elif r0 == "interface" and len(rest) >= 2:
+                self.stp_ifaces.setdefault(proto, {}).setdefault(rest[1], ln)
+                self.stp_port(proto, rest[1], rest[2:], ln)
+            elif proto == "vstp" and r0 == "vlan" and len(rest) >= 2:
+                self.vstp_vlans.setdefault(rest[1], ln)
+                if len(rest) >= 4 and rest[2] == "interface":
+                    self.vstp_vlan_ifaces.setdefault(rest[1], set()).add(rest[3])
+                    self.stp_port(proto, rest[3], rest[4:], ln)
+            elif r0 == "vlan-group":
+                self.unread_block(f"{proto} vlan-group", ln,
+                                  f"protocols {proto} vlan-group (VLANs grouped for VSTP)")
+            elif "interface" in rest:  # msti N interface X ...
                 idx = rest.index("interface")
                 if idx + 1 < len(rest):
                     self.stp_port(proto, rest[idx + 1], rest[idx + 2:], ln)
         elif proto == "layer2-control" and len(rest) > 2 and rest[:2] == _BPDU_BLOCK:
+            self.mark(True, ln, "layer2-control")
             self.port_flag(rest[2], "bpdu_guard", True, ln)
+        elif proto == "mvrp":
+            self.unread_block("mvrp", ln, "protocols mvrp (VLANs registered dynamically)")
 
     def stp_port(self, proto: str, name: str, rest: tuple[str, ...], ln: int) -> None:
         if name != "all":
@@ -495,13 +893,16 @@ class JunosParser:
         r0 = rest[0]
         if r0 == "edge":
             if name == "all":
-                self.dev.stp.set("edge_default", True, ln)
-                self.dev.stp.set("edge_default_trunk", True, ln)
-                self.edge_all_proto = proto
+                stp = self.dev.stp
+                if self.inh is None or "edge_default" not in stp.lines:
+                    self._set(stp, "edge_default", True, ln)
+                    self._set(stp, "edge_default_trunk", True, ln)
+                    self.edge_all_proto = proto
             else:
                 iface = self._iface(_phys(name), None)
-                iface.set("edge", True, ln)
-                iface.set("edge_trunk", True, ln)  # Junos edge applies to trunks as well
+                if self.inh is None or "edge" not in iface.lines:
+                    self._set(iface, "edge", True, ln)
+                    self._set(iface, "edge_trunk", True, ln)  # Junos edge covers trunks too
         elif r0 == "disable":
             self.port_flag(name, "stp_disabled", True, ln, proto)
         elif r0 == "no-root-port":
@@ -511,20 +912,23 @@ class JunosParser:
 
     def port_flag(self, name: str, attr: str, value: object, ln: int, proto: str = "") -> None:
         if name == "all":
-            self.all_port[attr] = (value, ln, proto)
+            if self.inh is None or attr not in self.all_port:
+                self.all_port[attr] = (value, ln, proto, self.inh)
         else:
-            self._iface(_phys(name), None).set(attr, value, ln)
+            self._set(self._iface(_phys(name), None), attr, value, ln)
 
     # -- storm control -------------------------------------------------------------------
     def profile(self, name: str, rest: tuple[str, ...], ln: int) -> None:
+        self.mark(True, ln, "storm-control-profiles")
         prof = self.profiles.setdefault(
             name, {"line": ln, "level": None, "unit": "percent", "level_line": None,
-                   "off": set(), "shutdown": None, "all_line": None}
+                   "off": set(), "shutdown": None, "all_line": None, "origin": None}
         )
         if not rest:
             return
         if rest[0] == "action-shutdown":
-            prof["shutdown"] = ln
+            if self.inh is None or prof["shutdown"] is None:
+                prof["shutdown"] = ln
         elif rest[0] == "all":
             if prof["all_line"] is None:
                 prof["all_line"] = ln
@@ -535,6 +939,8 @@ class JunosParser:
             return
         r0 = rest[0]
         if r0 in (pct, kbps) and len(rest) >= 2:
+            if self.inh is not None and prof["level_line"] is not None:
+                return  # set locally, or by a group with priority
             try:
                 val = float(rest[1])
             except ValueError:
@@ -545,6 +951,7 @@ class JunosParser:
             else:
                 prof["level"], prof["unit"] = val * 1000, "bps"
             prof["level_line"] = ln
+            prof["origin"] = self._origin(ln)
         elif r0 in _STORM_CLASS_OFF:
             cls = _STORM_CLASS_OFF[r0]
             if cls:
@@ -554,20 +961,26 @@ class JunosParser:
 
     def es_options(self, toks: tuple[str, ...], ln: int) -> None:
         """non-ELS ``ethernet-switching-options``: storm-control and bpdu-block."""
+        self.mark(False, ln, "ethernet-switching-options")
         t0 = toks[0]
         rest = toks[1:]
         if t0 == "storm-control" and rest:
             if rest[0] == "action-shutdown":
-                self.noels_shutdown = ln
+                if self.inh is None or self.noels_shutdown is None:
+                    self.noels_shutdown = ln
             elif rest[0] == "interface" and len(rest) >= 2:
                 name = rest[1] if rest[1] == "all" else _phys(rest[1])
                 prof = self.noels_storm.setdefault(
                     name, {"line": ln, "level": None, "unit": "percent", "level_line": None,
-                           "off": {"multicast"}, "shutdown": None, "all_line": ln}
+                           "off": {"multicast"}, "shutdown": None, "all_line": ln,
+                           "origin": None, "stanza": self._origin(ln)}
                 )
                 self._storm_opts(prof, rest[2:], ln, "level", "bandwidth")
         elif t0 == "bpdu-block" and len(rest) >= 2 and rest[0] == "interface":
             self.port_flag(rest[1], "bpdu_guard", True, ln)
+        elif t0 == "redundant-trunk-group":
+            self.unread_block("rtg", ln, "ethernet-switching-options redundant-trunk-group "
+                              "(trunk pairs kept loop-free without spanning tree)")
 
     @staticmethod
     def _apply_storm(iface: Interface, prof: dict, ln: int, shutdown: int | None) -> None:
@@ -586,6 +999,8 @@ class JunosParser:
             sc.set("level", level, level_line)
             sc.lines["unit"] = level_line
             iface.storm_control[traffic] = sc
+        if prof.get("origin"):
+            iface.extra.setdefault("inherited", {})["storm_level"] = dict(prof["origin"])
         if shutdown is not None and applied:
             iface.storm_actions.add("shutdown")
             iface.lines["storm_actions"] = shutdown
@@ -607,6 +1022,10 @@ class JunosParser:
             stp.set("enabled", False, self.stp_off_line)
         else:
             stp.set("enabled", True, self.stp_line)
+        els = self._els()
+        dev.extra["junos_els"] = els
+        dev.extra["junos_stp_protocols"] = list(self.stp_protocols)
+        self._ranges_in_references()
         self._apply_ranges()
         for vname, ifname, ln in self.vlan_ifaces:
             self.port(_phys(ifname)).members.append(((vname,), ln))
@@ -620,7 +1039,7 @@ class JunosParser:
         switched = [i for i in dev.interfaces.values() if i.switched]
         # `interface all` under a spanning-tree protocol reaches only the ports without a
         # stanza of their own (a port's own stanza replaces `all` for it, edge included)
-        for attr, (value, ln, proto) in self.all_port.items():
+        for attr, (value, ln, proto, origin) in self.all_port.items():
             for iface in switched:
                 if attr in iface.lines:
                     continue
@@ -628,6 +1047,9 @@ class JunosParser:
                 if proto and p is not None and proto in p.stp_stanza:
                     continue
                 iface.set(attr, value, ln)
+                if origin is not None:
+                    iface.extra.setdefault("inherited", {})[attr] = {
+                        "kind": origin[0], "name": origin[1], "line": ln}
         if dev.stp.edge_default:
             for iface in switched:
                 p = self.ports.get(iface.name)
@@ -641,43 +1063,175 @@ class JunosParser:
                 prof = self.noels_storm.get(iface.name, every)
                 if prof is not None:
                     self._apply_storm(iface, prof, prof["line"], self.noels_shutdown)
+                    # which stanza covers the port, and the classes it turns off (a fix that
+                    # adds broadcast must `delete ... no-broadcast` there)
+                    iface.extra["storm_control_stanza"] = {
+                        "interface": iface.name if iface.name in self.noels_storm else "all",
+                        "line": prof["line"], "off": sorted(prof["off"] - {"multicast"}
+                                                            if prof.get("multicast")
+                                                            else prof["off"])}
+                    if prof.get("stanza"):
+                        iface.extra.setdefault("inherited", {})["storm_control"] = dict(
+                            prof["stanza"])
         aggregates = {n for n, i in dev.interfaces.items() if i.kind == "aggregate"}
         for iface in dev.interfaces.values():
             if iface.channel_group and iface.channel_group in aggregates:
                 dev.interfaces[iface.channel_group].extra.setdefault("members", []).append(
                     iface.name
                 )
+        if els and self.stp_line is not None and self.stp_off_line is None:
+            self._stp_membership(switched)
+
+    def _els(self) -> bool | None:
+        """ELS (True), non-ELS (False) or unknown (None), from the statements seen; both kinds
+        of evidence at once (a hand-merged file) is unknown too. The evidence is recorded."""
+        marks = self.els_marks
+        if len(marks) != 1:
+            if marks:
+                self.dev.extra["junos_style_evidence"] = {
+                    ("els" if k else "non-els"): f"line {ln}: {what}"
+                    for k, (ln, what) in marks.items()}
+            return None
+        ((els, (ln, what)),) = marks.items()
+        self.dev.extra["junos_style_evidence"] = {("els" if els else "non-els"):
+                                                  f"line {ln}: {what}"}
+        return els
+
+    def _stp_membership(self, switched: list[Interface]) -> None:
+        """ELS: only the interfaces listed under ``protocols rstp|mstp interface`` (or
+        ``interface all``) run spanning tree; VSTP covers only the VLANs it lists. A trunk
+        outside both is recorded as ``extra["stp_not_member"]``; a trunk whose VLANs VSTP covers
+        only in part gets ``extra["stp_uncovered_vlans"]``."""
+        whole = [p for p in self.stp_protocols if p != "vstp"]
+        members: set[str] = set()
+        for proto in whole:
+            names = self.stp_ifaces.get(proto, {})
+            if "all" in names:
+                return  # every port runs this protocol
+            members.update(self._names(names))
+        vstp_line = self.stp_protocols.get("vstp")
+        vstp_all = vstp_global = None
+        per_vlan: list[tuple[VlanSet, set[str]]] = []
+        if vstp_line is not None:
+            vstp_global = set(self._names(self.stp_ifaces.get("vstp", {})))
+            vstp_all = "all" in self.stp_ifaces.get("vstp", {})
+            for tok, ln in self.vstp_vlans.items():
+                vids = self._resolve((tok,), ln)
+                names = set(self._names(self.vstp_vlan_ifaces.get(tok, ())))
+                per_vlan.append((vids, names))
+        defined = VlanSet.of(self.dev.vlans)
+        for iface in switched:
+            if iface.mode != "trunk" or iface.channel_group or iface.name in members:
+                continue
+            if vstp_line is not None:
+                covered = VlanSet.none()
+                for vids, names in per_vlan:
+                    if vstp_all or iface.name in vstp_global or iface.name in names:
+                        covered = covered | vids
+                if covered:
+                    carried = iface.allowed_vlans or VlanSet.none()
+                    if carried.is_all and defined:
+                        carried = defined
+                    if iface.native_vlan:
+                        carried = carried | VlanSet.of([iface.native_vlan])
+                    gap = carried - covered
+                    if gap:
+                        iface.extra["stp_uncovered_vlans"] = {
+                            "vlans": gap, "protocol": "vstp", "line": vstp_line,
+                            "note": f"VLANs {gap.to_text()} on {iface.name} are not in "
+                                    "protocols vstp: no spanning tree for them"}
+                    continue
+            proto = whole[0] if whole else "vstp"
+            iface.extra["stp_not_member"] = {
+                "protocol": proto, "line": self.stp_protocols[proto],
+                "note": f"{iface.name} is not listed under protocols {proto} interface (ELS: "
+                        "only the interfaces listed there run spanning tree)"}
+
+    def _names(self, names: Iterable[str]) -> Iterable[str]:
+        """Interface names as spelled under protocols: units to ports, ranges to members."""
+        for name in names:
+            if name in self.range_members:
+                yield from self.range_members[name]
+            else:
+                yield _phys(name)
+
+    def _ranges_in_references(self) -> None:
+        """``protocols rstp interface RANGE`` (an interface-range used where an interface is):
+        the settings made that way belong to the range's members, not to a port named RANGE."""
+        for rname, rng in self.ranges.items():
+            fake = self.dev.interfaces.get(rname)
+            if fake is None or rname not in self.range_members:
+                continue
+            del self.dev.interfaces[rname]
+            for attr, ln in fake.lines.items():
+                if attr not in rng.lines:
+                    rng.set(attr, getattr(fake, attr), ln)
+            for attr, rec in fake.extra.get("inherited", {}).items():
+                rng.extra.setdefault("inherited", {}).setdefault(attr, rec)
+            fport = self.ports.pop(rname, None)
+            if fport is not None:
+                for member in self.range_members[rname]:
+                    for proto, ln in fport.stp_stanza.items():
+                        self.port(member).stp_stanza.setdefault(proto, ln)
 
     def _apply_ranges(self) -> None:
         for rname, rng in self.ranges.items():
             rport = self.ports.get(rng.name)
+            via_group = rng.extra.get("inherited", {})
             for member in self.range_members.get(rname, []):
                 iface = self._iface(member, rng.line)
+                inherited = None
                 for attr, ln in rng.lines.items():
                     if attr not in iface.lines:
                         iface.set(attr, getattr(rng, attr), ln)
+                        if inherited is None:
+                            inherited = iface.extra.setdefault("inherited", {})
+                        inherited[attr] = dict(via_group.get(attr) or {
+                            "kind": "junos-interface-range", "name": rname, "line": ln})
                 if rport is not None:
                     p = self.port(member)
-                    if not p.members:
+                    if not p.members and rport.members:
                         p.members = list(rport.members)
-                    p.family_line = p.family_line or rport.family_line
+                        p.inh["members"] = rport.inh.get("members") or {
+                            "kind": "junos-interface-range", "name": rname,
+                            "line": rport.members[-1][1], "n": len(rport.members)}
+                    if p.family_line is None and rport.family_line is not None:
+                        p.family_line = rport.family_line
+                        p.inh["family"] = rport.inh.get("family") or {
+                            "kind": "junos-interface-range", "name": rname,
+                            "line": rport.family_line}
                     p.nonsw_line = p.nonsw_line or rport.nonsw_line
-                    p.storm_profile = p.storm_profile or rport.storm_profile
+                    if p.storm_profile is None and rport.storm_profile is not None:
+                        p.storm_profile = rport.storm_profile
+                        p.inh["storm_control"] = rport.inh.get("storm_control") or {
+                            "kind": "junos-interface-range", "name": rname,
+                            "line": rport.storm_profile[1]}
                 iface.extra["interface_range"] = rname
 
     def _finish_port(self, iface: Interface, p: _Port) -> None:
+        inh = p.inh
         if p.family_line is not None:
             iface.set("switched", True, p.family_line)
+            if "family" in inh:
+                iface.extra.setdefault("inherited", {})["switched"] = dict(inh["family"])
             if iface.mode is None:
                 iface.set("mode", "access", p.family_line)  # Junos default interface-mode
+                if "family" in inh:
+                    iface.extra["inherited"]["mode"] = dict(inh["family"])
         elif p.nonsw_line is not None:
             iface.set("switched", False, p.nonsw_line)
         if p.members:
-            vids = VlanSet.none()
+            mask = 0
+            said_all = False
             last = 0
             for toks, ln in p.members:
-                last = max(last, ln)
-                vids = vids | self._resolve(toks, ln)
+                if ln > last:
+                    last = ln
+                got = self._resolve(toks, ln)
+                mask |= got.mask
+                said_all = said_all or got.is_all
+            vids = VlanSet.all() if said_all else VlanSet(mask)
+            attr = "allowed_vlans" if iface.mode == "trunk" else "access_vlan"
             if iface.mode == "trunk":
                 iface.set("allowed_vlans", vids, last)
             else:
@@ -687,6 +1241,12 @@ class JunosParser:
                 if len(vids) > 1:
                     self.warn(last, f"access port {iface.name} names several VLANs",
                               vids.to_text())
+            if "members" in inh:
+                rec = dict(inh["members"])
+                n = rec.pop("n", len(p.members))
+                if n < len(p.members):  # Junos merges the lists: some are the port's own
+                    rec["merged_with_local"] = True
+                iface.extra.setdefault("inherited", {})[attr] = rec
         if iface.mode == "trunk" and iface.allowed_vlans is None:
             native = iface.native_vlan
             iface.allowed_vlans = VlanSet.of([native]) if native else VlanSet.none()
@@ -699,6 +1259,9 @@ class JunosParser:
             else:
                 self._apply_storm(iface, prof, ln, prof["shutdown"])
                 iface.extra["storm_control_profile"] = pname
+                if "storm_control" in inh:
+                    iface.extra.setdefault("inherited", {})["storm_control"] = dict(
+                        inh["storm_control"])
 
     def _resolve(self, toks: tuple[str, ...], ln: int) -> VlanSet:
         cached = self.resolved.get(toks)
@@ -711,25 +1274,26 @@ class JunosParser:
         return out
 
     def _resolve_uncached(self, toks: tuple[str, ...], ln: int) -> VlanSet:
-        out = VlanSet.none()
+        mask = 0  # built as a bitmask: one VlanSet at the end, not one per token
+        names = self.vlan_names
         for tok in toks:
-            vid = self.vlan_names.get(tok)
+            vid = names.get(tok)
             if vid is not None:
-                out = out | VlanSet.of([vid])
+                mask |= 1 << vid
                 continue
             if tok == "all":
                 return VlanSet.all()
             if tok[:1].isdigit():
                 try:
-                    out = out | parse_vlans(tok)
+                    mask |= parse_vlans(tok).mask
                     continue
                 except VlanSyntaxError:
                     pass
             if tok == "default":
-                out = out | VlanSet.of([1])
+                mask |= 2  # VLAN 1
                 continue
             self.warn(ln, f"unknown VLAN name {tok!r} in vlan members")
-        return out
+        return VlanSet(mask)
 
 
 def _phys(name: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +54,7 @@ class DeviceRef:
     platform: str = ""
     site: str | None = None
     description: str = ""
+    warnings: list[str] = field(default_factory=list)  # parser warnings of its config
 
 
 def _iso(value: datetime | str | None) -> str | None:
@@ -169,7 +170,7 @@ def compose_report(
     for d in sorted(refs.values(), key=lambda d: d.name):
         sections[d.name] = DeviceSection(
             name=d.name, anchor=device_anchor(d.name), platform=d.platform, site=d.site,
-            description=d.description)
+            description=d.description, warnings=list(d.warnings))
     fail_class = {fl.device: fl.failure_class for fl in failures}
     for fl in failures:
         if fl.device not in sections:
@@ -299,11 +300,15 @@ def _audited_devices(store: Store, run: Any, findings: Sequence[Finding],
     # listing the host too would show an "ok" device next to its own failing bridge.
     hosts = {n.split("/", 1)[0] for n in names if "/" in n}
     names = [n for n in names if n not in hosts]
+    warned = summary.get("parse_warnings")
+    warned = warned if isinstance(warned, dict) else {}
     out = []
     for n in names:
         row = _known(known, n)
+        w = warned.get(n)
         out.append(DeviceRef(name=n, platform=row.platform if row else "",
-                             site=row.site if row else None))
+                             site=row.site if row else None,
+                             warnings=[str(x) for x in w] if isinstance(w, list) else []))
     return out
 
 

@@ -165,6 +165,8 @@ class DeviceSection:
     failure_class: str | None = None
     findings: list[FindingItem] = field(default_factory=list)  # active (not waived)
     waived: int = 0
+    #: parser warnings: configuration lines that could not be read (never dropped silently)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def worst(self) -> str | None:
@@ -200,6 +202,28 @@ class StormItem:
 
 
 @dataclass
+class SiteRun:
+    """One site in a report across sites: its daemon's latest night and what is shown of it."""
+
+    site: str
+    state: str  # ok | partial | interrupted | failed | missed | running | never
+    run_id: int | None = None  # the site's latest run (any status)
+    run_status: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    reported_run_id: int | None = None  # the audited run whose findings this report shows
+    reported_at: str | None = None
+    devices_audited: int = 0
+    devices_failed: int = 0
+    findings: int = 0
+    note: str = ""
+
+    @property
+    def healthy(self) -> bool:
+        return self.state in ("ok", "partial")
+
+
+@dataclass
 class ReportData:
     title: str
     generated_at: str
@@ -218,6 +242,12 @@ class ReportData:
     storm_events: list[StormItem] = field(default_factory=list)
     period_start: str | None = None  # storm events are those overlapping [start, end]
     period_end: str | None = None
+    sites: list[SiteRun] = field(default_factory=list)  # a report across sites: one per site
+
+    @property
+    def parser_warnings(self) -> list[tuple[str, str]]:
+        """(device, warning) for every audited device whose config was not fully read."""
+        return [(d.name, w) for d in self.devices for w in d.warnings]
 
     @property
     def findings(self) -> list[FindingItem]:

@@ -57,8 +57,11 @@ def _load(modname: str) -> Rule:
     if not doc:
         raise RuleDefinitionError(f"{where}: the module docstring documents the rule; it is empty")
     platforms = tuple(getattr(mod, "PLATFORMS", ()) or ())
+    scope = getattr(mod, "SCOPE", "device")
+    if scope not in ("device", "fleet"):
+        raise RuleDefinitionError(f"{where}: SCOPE must be 'device' or 'fleet', got {scope!r}")
     return Rule(id=rid, name=name, severity=severity, params=dict(params), doc=doc,
-                check=check, module=where, platforms=platforms)
+                check=check, module=where, platforms=platforms, scope=scope)
 
 
 @lru_cache(maxsize=1)

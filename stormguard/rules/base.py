@@ -65,8 +65,10 @@ What ``check`` yields
 device, platform and source, and applying waivers. ``interface=None`` means a device-wide
 (global) finding. ``line`` is the config line a reader should look at: the port setting when
 the port set it, the global line when a global default is what is in effect, else the
-interface header. ``remediation`` is a snippet in the device's own syntax; use the helpers in
-:mod:`stormguard.remediation` so every rule speaks each platform the same way.
+interface header. ``severity`` (optional) caps the finding's severity below the rule's, for a
+case that is real but weaker (see :class:`Hit`). ``remediation`` is a snippet in the device's
+own syntax; use the helpers in :mod:`stormguard.remediation` so every rule speaks each platform
+the same way.
 
 Rules are pure: no I/O, no global state, no imports of heavy libraries.
 """
@@ -78,7 +80,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from stormguard.effective import EffectiveDevice
+    from stormguard.effective import EffectiveDevice, EffectivePort
     from stormguard.policy import Policy
 
 
@@ -93,6 +95,12 @@ class Hit:
     actual: str = ""
     remediation: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: A lower severity for this hit than the rule's (an inert or operational-only case, e.g.
+    #: a per-VLAN STP disable under MST): the finding gets the lower of this and the policy's
+    #: severity for the rule, so a pack that lowers the rule lowers these hits too.
+    severity: str | None = None
+    #: Fleet rules (``SCOPE = "fleet"``) only: the device the finding is filed under.
+    device: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,10 @@ class Rule:
     check: CheckFn
     module: str = ""
     platforms: tuple[str, ...] = ()  # empty = every platform; else device_types it applies to
+    #: "device": ``check(dev, params, ctx)`` per device; "fleet": ``check(fleet, params, ctx)``
+    #: once per audit over every device and the L2 graph (:class:`stormguard.topology.fleet.
+    #: FleetView`), only when neighbour facts are given (``stormguard lint`` never runs them)
+    scope: str = "device"
 
     @property
     def title(self) -> str:
@@ -132,4 +144,19 @@ class Rule:
             "title": self.title,
             "params": dict(self.params),
             "platforms": list(self.platforms),
+            "scope": self.scope,
         }
+
+
+def role_extra(port: EffectivePort) -> dict[str, Any]:
+    """The ``extra`` keys every role-based finding carries: the port's role and why it has it
+    (``role_source``, e.g. "description matches word 'esx'"); carried to JSON and SARIF."""
+    if not port.role_source:
+        return {"role": port.role}
+    return {"role": port.role, "role_source": port.role_source}
+
+
+def role_note(port: EffectivePort) -> str:
+    """`` (role hypervisor: description matches word 'kvm')`` for a message, or ``""`` for the
+    fallback roles trunk / access."""
+    return f" (role {port.role}: {port.role_source})" if port.role_source else ""

@@ -83,6 +83,9 @@ def render() -> str:
     parts += [f"| [{r.id}](#{r.id.lower()}-{r.name}) | `{r.name}` | {r.severity} | "
               f"{_inline(r.title)} |" for r in rules]
     parts.append("")
+    from stormguard.remediation import CONTRACT_MARKDOWN
+
+    parts.append(CONTRACT_MARKDOWN.strip() + "\n")
     for r in rules:
         parts.append(rule_markdown(r))
     return "\n".join(parts).rstrip() + "\n"

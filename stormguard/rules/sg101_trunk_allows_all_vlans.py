@@ -7,6 +7,12 @@ end - typically a hypervisor whose vSwitch then floods it to every VM, or the ne
 passes it on. Pruning a trunk to the VLANs it needs confines a storm to the ports that really
 take part in that VLAN. A list of at least ``all_threshold`` IDs counts as ``all``.
 
+Ports whose role is in ``exempt_roles`` are not judged: by default the ``peer-link`` role, which
+the configuration gives to a vPC peer-link (NX-OS ``vpc peer-link`` under the port-channel) or an
+MLAG peer-link (EOS ``mlag configuration`` / ``peer-link Port-ChannelN``). A peer-link must carry
+every VLAN of its vPC/MLAG domain, so pruning it would break the domain rather than confine a
+storm.
+
 Bad (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
 
     interface GigabitEthernet1/0/1
@@ -49,13 +55,13 @@ from typing import Any
 
 from stormguard import remediation
 from stormguard.effective import EffectiveDevice
-from stormguard.rules.base import Hit, RuleContext
+from stormguard.rules.base import Hit, RuleContext, role_extra
 from stormguard.vlans import VlanSet
 
 ID = "SG101"
 NAME = "trunk-allows-all-vlans"
 SEVERITY = "high"
-PARAMS: dict[str, Any] = {"all_threshold": 4000}
+PARAMS: dict[str, Any] = {"all_threshold": 4000, "exempt_roles": ["peer-link"]}
 _VLAN1 = VlanSet.of([1])
 
 
@@ -74,9 +80,10 @@ def suggested_vlans(dev: EffectiveDevice, permitted: VlanSet | None,
 
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     threshold = int(params["all_threshold"])
+    exempt = set(params.get("exempt_roles", ()))
     defined: VlanSet | None = None  # the device-wide suggestion, computed on first need
     for port in dev.ports:
-        if not port.is_trunk:
+        if not port.is_trunk or port.role in exempt:
             continue
         allowed = port.allowed_vlans
         vlans = allowed.value
@@ -98,5 +105,7 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             actual=actual,
             remediation=remediation.trunk_allowed(
                 ctx.family, port.name, suggested_vlans(dev, port.permitted_vlans, defined),
-                dev.vlan_names if ctx.family == "junos" else None),
+                dev.vlan_names if ctx.family == "junos" else None, current=vlans,
+                all_threshold=threshold, **remediation.vlan_context(port)),
+            extra=role_extra(port) if port.role_source else {},
         )

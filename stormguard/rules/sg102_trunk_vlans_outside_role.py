@@ -53,7 +53,7 @@ from typing import Any
 
 from stormguard import remediation
 from stormguard.effective import EffectiveDevice
-from stormguard.rules.base import Hit, RuleContext
+from stormguard.rules.base import Hit, RuleContext, role_extra
 
 ID = "SG102"
 NAME = "trunk-vlans-outside-role"
@@ -71,10 +71,13 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         if not outside:
             continue
         names = dev.vlan_names if ctx.family == "junos" else None
+        where = remediation.vlan_context(port)
         if allowed.is_all or len(outside) > 64:
-            fix = remediation.trunk_allowed(ctx.family, port.name, permitted & allowed, names)
+            fix = remediation.trunk_allowed(ctx.family, port.name, permitted & allowed, names,
+                                            current=allowed, **where)
         else:
-            fix = remediation.trunk_remove(ctx.family, port.name, outside, names)
+            fix = remediation.trunk_remove(ctx.family, port.name, outside, names,
+                                           hybrid=where["hybrid"], at=where["at"])
         yield Hit(
             message=(f"trunk {port.name} (role {port.role}) allows VLANs outside the role's "
                      f"permitted set: {outside.to_text()}"),
@@ -83,5 +86,5 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             expected=f"a subset of {permitted.to_text()}",
             actual=allowed.to_text(),
             remediation=fix,
-            extra={"outside": outside.to_text(), "role": port.role},
+            extra={"outside": outside.to_text(), **role_extra(port)},
         )

@@ -6,7 +6,9 @@ cable looped back) shows up and sends a BPDU, the port is shut down before a loo
 edge port without it relies on spanning tree to notice the loop after the port already
 forwards. BPDU guard counts when set on the port or through a global default that covers edge
 ports (``spanning-tree portfast bpduguard default``, Junos ``bpdu-block-on-edge``, Huawei/H3C
-``stp bpdu-protection``).
+``stp bpdu-protection``). On an ESXi-facing port (role ``hypervisor-esxi``) edge is the
+VMware-recommended setting and BPDU guard is the half of it that keeps a bridging guest from
+looping: this rule is then the finding to act on (SG202 does not fire while guard is on).
 
 Bad (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
 
@@ -50,7 +52,7 @@ from typing import Any
 from stormguard import remediation
 from stormguard.effective import EffectiveDevice
 from stormguard.model import SWITCH_PLATFORMS
-from stormguard.rules.base import Hit, RuleContext
+from stormguard.rules.base import Hit, RuleContext, role_extra, role_note
 
 ID = "SG204"
 NAME = "edge-without-bpdu-guard"
@@ -69,10 +71,14 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         explicit_off = guard.origin == "port"
         yield Hit(
             message=(f"edge port {port.name} has no BPDU guard"
-                     + (" (disabled on the port)" if explicit_off else "")),
+                     + (" (disabled on the port)" if explicit_off else "") + role_note(port)),
             interface=port.name,
             line=guard.line if explicit_off else port.edge.line,
             expected="BPDU guard enabled (per port or global default)",
             actual="BPDU guard disabled on the port" if explicit_off else "no BPDU guard",
-            remediation=remediation.bpdu_guard_on(ctx.family, port.name),
+            # next to the edge setting: where the port inherits it from, if it does
+            remediation=remediation.bpdu_guard_on(
+                ctx.family, port.name, v=remediation.variant(dev),
+                at=remediation.source(port.iface, "bpdu_guard", "edge")),
+            extra=role_extra(port) if port.role_source else {},
         )

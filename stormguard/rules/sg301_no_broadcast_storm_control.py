@@ -42,6 +42,22 @@ Good (Huawei VRP; H3C Comware uses ``broadcast-suppression 5``)::
      port link-type access
      port default vlan 10
      storm-control broadcast min-rate 1000 max-rate 2000
+
+H3C ``storm-constrain`` thresholds without ``storm-constrain control block|shutdown`` only send
+traps and logs (on by default): the port limits nothing, and the rule says so.
+
+Bad (H3C Comware)::
+
+    interface GigabitEthernet1/0/6
+     port access vlan 10
+     storm-constrain broadcast pps 2000 1000
+
+Good (H3C Comware)::
+
+    interface GigabitEthernet1/0/6
+     port access vlan 10
+     storm-constrain broadcast pps 2000 1000
+     storm-constrain control block
 """
 
 from __future__ import annotations
@@ -71,6 +87,19 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             continue
         sc = port.storm.get("broadcast")
         if sc is not None and sc.level is not None:
+            if "broadcast" in port.iface.extra.get("storm_inert", ()):
+                yield Hit(
+                    message=(f"broadcast storm-constrain on {port.name} sets thresholds but no "
+                             "limiting action: a storm is reported, never limited"),
+                    interface=port.name,
+                    line=sc.line,
+                    expected="storm-constrain control block (or shutdown)",
+                    actual="thresholds set, no limiting action",
+                    # at the port-group / range the thresholds come from, if any
+                    remediation=remediation._iface(
+                        port.name, "storm-constrain control block", family=ctx.family,
+                        at=remediation.source(port.iface, "storm_control.broadcast")),
+                )
             continue
         yield Hit(
             message=f"switched port {port.name} has no broadcast storm-control",
@@ -79,5 +108,6 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             expected="broadcast storm-control configured",
             actual="none",
             remediation=remediation.storm_broadcast(
-                ctx.family, port.name, float(pol["max_percent"]), int(pol["max_pps"])),
+                ctx.family, port.name, float(pol["max_percent"]), int(pol["max_pps"]),
+                v=remediation.variant(dev), iface=port.iface),
         )

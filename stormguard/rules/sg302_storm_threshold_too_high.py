@@ -24,6 +24,20 @@ Good (Juniper Junos)::
 
     set forwarding-options storm-control-profiles sc all bandwidth-percentage 5
 
+Junos non-ELS (``ethernet-switching-options``) switches run storm control on every switched
+port by default at 80 % of the broadcast and unknown-unicast traffic: a port no
+``storm-control interface`` stanza covers is judged on that 80 % here (not as "no storm-control",
+SG301). ELS has no such default: its factory configuration applies a profile, which then shows.
+Ports of a role SG301 exempts (inter-switch links) are not judged on that default.
+
+Bad (Juniper Junos non-ELS, the default)::
+
+    set interfaces ge-0/0/7 unit 0 family ethernet-switching port-mode access
+
+Good (Juniper Junos non-ELS)::
+
+    set ethernet-switching-options storm-control interface ge-0/0/7 level 5
+
 Bad (Huawei VRP, H3C Comware)::
 
     interface GigabitEthernet0/0/7
@@ -67,6 +81,9 @@ def _fmt(value: float, unit: str) -> str:
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     limits = {"percent": float(params["max_percent"]), "pps": float(params["max_pps"]),
               "bps": float(params["max_bps"])}
+    # SG301's exempt roles (inter-switch links) need no storm-control: a platform default
+    # there is not judged either (an explicit level still is)
+    exempt_default = set(ctx.policy.params_for("SG301", {"exempt_roles": []})["exempt_roles"])
     for port in dev.storm_ports:
         sc = port.storm.get("broadcast")
         if sc is None or sc.level is None:
@@ -74,13 +91,24 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         limit = limits.get(sc.unit)
         if limit is None or sc.level <= limit:
             continue
+        default = "broadcast" not in port.iface.storm_control and ctx.family == "junos"
+        if default and port.role in exempt_default:
+            continue  # a role SG301 lets go without storm-control: its platform default too
         yield Hit(
-            message=(f"broadcast storm-control on {port.name} is {_fmt(sc.level, sc.unit)}, "
-                     f"above the policy maximum of {_fmt(limit, sc.unit)}"),
+            message=(f"broadcast storm-control on {port.name} is {_fmt(sc.level, sc.unit)}"
+                     + (" (the Junos non-ELS default: no storm-control statement covers the "
+                        "port)" if default else "")
+                     + f", above the policy maximum of {_fmt(limit, sc.unit)}"),
             interface=port.name,
             line=sc.line_of("level") or sc.line or port.line,
             expected=f"<= {_fmt(limit, sc.unit)}",
             actual=_fmt(sc.level, sc.unit),
-            remediation=remediation.storm_broadcast(
-                ctx.family, port.name, limits["percent"], int(limits["pps"])),
+            # clamped in its own unit; the variant's syntax (Junos non-ELS: the port's own
+            # ethernet-switching-options stanza; ELS: the profile the port uses)
+            remediation=remediation.storm_limit(
+                ctx.family, port.name, sc.unit, remediation.clamp(sc.level, sc.unit, limits),
+                v=remediation.variant(dev), iface=port.iface,
+                at=remediation.source(port.iface, "storm_control.broadcast", "storm_control"),
+                profile=None if default else port.iface.extra.get("storm_control_profile")),
         )
+

@@ -4,7 +4,9 @@ Why it matters for storms: storm-control that only drops excess traffic keeps th
 but tells nobody: the loop or the babbling NIC goes on, half the broadcasts still get through,
 and the first sign is users complaining. A trap (or a shutdown, which also raises an alarm)
 turns a silent storm into an alert. Applies where the platform offers an action: IOS/IOS-XE,
-NX-OS, Junos (``action-shutdown``), Huawei VRP and H3C Comware; Arista EOS only drops.
+NX-OS, Junos (``action-shutdown``), Huawei VRP and H3C Comware; Arista EOS only drops. H3C
+``storm-constrain`` sends traps by default (it fires only after ``undo storm-constrain enable
+trap``); H3C ``broadcast-suppression`` never alerts.
 
 Bad (Cisco IOS/IOS-XE, NX-OS)::
 
@@ -57,6 +59,15 @@ PLATFORMS = ("cisco_ios", "cisco_xe", "cisco_nxos", "juniper_junos", "huawei", "
 _ALERTING = frozenset({"trap", "shutdown"})
 
 
+def _limits(ctx: RuleContext) -> dict[str, float]:
+    """SG302's maxima, so a fix that rewrites a threshold is never looser than SG302 allows."""
+    from stormguard.rules.sg302_storm_threshold_too_high import PARAMS as SG302_PARAMS
+
+    pol = ctx.policy.params_for("SG302", SG302_PARAMS)
+    return {"percent": float(pol["max_percent"]), "pps": float(pol["max_pps"]),
+            "bps": float(pol["max_bps"])}
+
+
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     for port in dev.storm_ports:
         if not any(sc.level is not None for sc in port.storm.values()):
@@ -72,5 +83,11 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             line=port.storm_line(),
             expected="storm-control action trap or shutdown",
             actual="drop only" if not actions else ", ".join(sorted(actions)),
-            remediation=remediation.storm_action(ctx.family, port.name, profile),
+            remediation=remediation.storm_action(ctx.family, port.name, profile,
+                                                 v=remediation.variant(dev), iface=port.iface,
+                                                 at=remediation.source(
+                                                     port.iface, "storm_actions",
+                                                     "storm_control.broadcast", "storm_control"),
+                                                 limits=_limits(ctx) if ctx.family in (
+                                                     "comware", "huawei") else None),
         )

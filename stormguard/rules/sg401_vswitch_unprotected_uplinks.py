@@ -9,7 +9,10 @@ or spanning tree on the bridge (which blocks one of them), a single ARP becomes 
 down every VLAN the uplinks carry. Physical switches often run BPDU guard or portfast towards
 hypervisors, so they cannot break the loop either. A bond counts as one uplink; a port where
 spanning tree is active is protected; ports that are not physical NICs (VM taps, internal ports,
-patch ports, tunnels) are not uplinks.
+patch ports, tunnels) are not uplinks. The uplinks must also share a VLAN to close a loop: an
+uplink that carries only VLAN 10 and another that carries only VLAN 20 never forward a frame to
+each other (a port of a VLAN-unaware Linux bridge carries everything). Only uplinks that share
+at least one VLAN with another unprotected uplink count towards ``min_uplinks``.
 
 Bad (Open vSwitch)::
 
@@ -42,8 +45,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from stormguard import remediation_vswitch
-from stormguard.effective import EffectiveDevice
+from stormguard.effective import EffectiveDevice, EffectivePort
 from stormguard.rules.base import Hit, RuleContext
+from stormguard.vlans import VlanSet
 
 ID = "SG401"
 NAME = "vswitch-unprotected-uplinks"
@@ -52,10 +56,38 @@ PLATFORMS = ("ovs", "linux_bridge")
 PARAMS: dict[str, Any] = {"min_uplinks": 2}
 
 
+def vlans_carried(port: EffectivePort) -> VlanSet:
+    """The VLANs a vSwitch port forwards: everything on a VLAN-unaware Linux bridge, nothing on
+    a VLAN-aware port without VLAN entries, else its access VLAN or trunk list."""
+    iface = port.iface
+    if iface.extra.get("vlan_aware") is False:
+        return VlanSet.all()
+    if iface.mode is None:
+        return iface.allowed_vlans if iface.allowed_vlans is not None else VlanSet.all()
+    return port.allowed_vlans.value
+
+
+def loop_uplinks(ports: list[EffectivePort]) -> tuple[list[EffectivePort], VlanSet]:
+    """The physical uplinks among `ports` that can close a loop through the bridge: each shares
+    at least one VLAN with another of them (a bond is one port, so one bond alone never
+    qualifies). Returns them, in port order, and the VLANs they share."""
+    uplinks = [(p, vlans_carried(p)) for p in ports if p.iface.physical_uplink]
+    found: list[EffectivePort] = []
+    shared = VlanSet.none()
+    for i, (p, vp) in enumerate(uplinks):
+        common = VlanSet.none()
+        for j, (_, vq) in enumerate(uplinks):
+            if i != j:
+                common = common.add(vp & vq)
+        if common:
+            found.append(p)
+            shared = shared.add(common)
+    return found, shared
+
+
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
-    uplinks = [p for p in dev.ports if p.iface.physical_uplink]
-    unprotected = [p for p in uplinks if not p.stp_enabled.value]
-    if len(unprotected) < int(params.get("min_uplinks", 2)):
+    unprotected, shared = loop_uplinks([p for p in dev.ports if not p.stp_enabled.value])
+    if len(unprotected) < max(2, int(params.get("min_uplinks", 2))):
         return
     names = [p.name for p in unprotected]
     bridge = str(dev.device.extra.get("bridge") or dev.hostname.rsplit("/", 1)[-1])
@@ -70,11 +102,15 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     yield Hit(
         message=(f"bridge {bridge} has {len(unprotected)} physical uplinks "
                  f"({', '.join(names)}) that are not bonded and {why}: "
-                 "a loop through the fabric floods every VLAN"),
+                 f"a loop through the fabric floods {_vlan_words(shared)}"),
         interface=None,
         line=line,
         expected="the uplinks in one bond, or STP/RSTP on the bridge",
         actual=f"{len(unprotected)} separate uplinks without spanning tree",
         remediation="\n".join(fix),
-        extra={"uplinks": names},
+        extra={"uplinks": names, "shared_vlans": shared.to_text()},
     )
+
+
+def _vlan_words(vlans: VlanSet) -> str:
+    return "every VLAN" if vlans.covers_all(4000) else f"VLANs {vlans.to_text()}"

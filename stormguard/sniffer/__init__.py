@@ -11,7 +11,10 @@ Pipeline, one module per job:
 * :mod:`~stormguard.sniffer.events` — :class:`StormEvent` (start / update / end, JSON);
 * :mod:`~stormguard.sniffer.evidence` — first frames of each storm as a pcap;
 * :mod:`~stormguard.sniffer.pcapfile` — pcap / pcapng readers for offline analysis;
-* :mod:`~stormguard.sniffer.engine` — the glue, calling ``on_event(event)``.
+* :mod:`~stormguard.sniffer.link` — link state by name and rtnetlink notifications, so an
+  interface that goes down, disappears or is re-created is paused and re-opened;
+* :mod:`~stormguard.sniffer.engine` — the glue, calling ``on_event(event)``; per-interface
+  state (watching / link-down / missing / error) in ``engine.states()``.
 
 Embedding (the daemon, the alert outbox, the store)::
 
@@ -19,7 +22,8 @@ Embedding (the daemon, the alert outbox, the store)::
     from stormguard.sniffer.engine import Engine
 
     engine = Engine(SnifferConfig(interfaces=["eth1"]), on_event=my_sink)
-    engine.open_live(["eth1"])      # PermissionProblem without CAP_NET_RAW
+    engine.open_live(["eth1"])      # PermissionProblem without CAP_NET_RAW; wait=True:
+                                    # nothing raises, missing / down interfaces are waited for
     engine.start()                  # background thread; my_sink(StormEvent) per event
     ...
     engine.stop(); engine.close()   # open storms end with reason "stopped"

@@ -136,6 +136,7 @@ class CaptureSocket:
         self.stats = CaptureStats()
         self._mm: mmap.mmap | None = None
         self._view: memoryview | None = None
+        self._error: OSError | None = None
         try:
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
         except PermissionError:
@@ -147,6 +148,10 @@ class CaptureSocket:
         except BaseException:
             self.close()
             raise
+        try:  # this thread is in the socket's namespace: the index is the bound interface's
+            self.ifindex: int | None = socket.if_nametoindex(iface)
+        except OSError:
+            self.ifindex = None
         self.sysfs_ok = _sysfs_is_ours(iface)
         self.speed_mbps = link_speed_mbps(iface) if self.sysfs_ok else None
         self.rx_at_open = read_sysfs_counter(iface) if self.sysfs_ok else None
@@ -198,6 +203,9 @@ class CaptureSocket:
         else:
             n = self._read_recv(on_frame, max_blocks * 256)
         self.stats.read += n
+        if self._error is not None:  # e.g. ENETDOWN: the frames before it still count
+            exc, self._error = self._error, None
+            raise exc
         return n
 
     def _read_ring(self, on_frame: FrameHandler, max_blocks: int) -> int:
@@ -233,6 +241,9 @@ class CaptureSocket:
                 nbytes, anc, _flags, _addr = recvmsg_into(bufs, self._anc, socket.MSG_TRUNC)
             except BlockingIOError:
                 break
+            except OSError as exc:
+                self._error = exc
+                break
             vlan = -1
             wire = nbytes
             for level, kind, data in anc:
@@ -258,6 +269,15 @@ class CaptureSocket:
         self.stats.kernel += packets
         self.stats.dropped += drops
         return packets, drops
+
+    def clear_error(self) -> int:
+        """Read (and so clear) the socket's pending error, e.g. ``ENETDOWN`` after the link
+        went down or the interface was deleted; a ring socket otherwise polls ``POLLERR``
+        for ever. Returns the errno (0: none)."""
+        try:
+            return self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        except OSError as exc:
+            return exc.errno or 0
 
     def iface_rx(self) -> int | None:
         return read_sysfs_counter(self.iface) if self.sysfs_ok else None

@@ -38,6 +38,11 @@ class SnifferConfig:
     evidence_dir: str | None = None
     capture_mode: str = "ring"  # ring (TPACKET_V3) | recv
     ring_mb: int = 32  # ~250k small frames: seconds of storm if the process is starved
+    #: a missing / down interface is looked at again after 0.5 s, 1 s, 2 s ... up to this
+    #: (a link change announced by the kernel is noticed at once anyway)
+    retry_max_s: float = 10.0
+    #: the daemon alerts when an interface has not been watched for this long (0: never)
+    down_alert_after_s: float = 60.0
 
     @property
     def bucket_s(self) -> float:
@@ -67,6 +72,8 @@ class SnifferConfig:
         need(self.evidence_frames >= 0, "evidence_frames must be >= 0")
         need(self.capture_mode in ("ring", "recv"), "capture_mode must be ring or recv")
         need(1 <= self.ring_mb <= 1024, "ring_mb must be 1..1024")
+        need(0.5 <= self.retry_max_s <= 3600, "retry_max_s must be 0.5..3600")
+        need(self.down_alert_after_s >= 0, "down_alert_after_s must be >= 0")
         return self
 
     @classmethod

@@ -269,6 +269,15 @@ class Detector:
         self.window.clear()  # the storm's tail must not re-open it
         return out
 
+    def suspend(self) -> None:
+        """Watching stopped (link down, interface gone): forget the partial window, so the
+        gap is neither learned as silence nor mixed with what is seen afterwards. An open
+        storm stays open: whether it is over is decided on what is seen once watching
+        resumes (a storm-control shutdown and its recovery are one incident, not two)."""
+        self.window.clear()
+        self.over_run = 0
+        self._pending.clear()
+
     def finish(self, now: float, reason: str = "stopped") -> list[StormEvent]:
         """End an open event when capture stops (end of file, shutdown)."""
         if self.open is None:

@@ -7,13 +7,17 @@ into the frame, so Wireshark shows the VLAN the sniffer reported.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import struct
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from stormguard.sniffer.frames import insert_vlan_tag
+
+log = logging.getLogger("stormguard.sniffer")
 
 PCAP_MAGIC_US = 0xA1B2C3D4
 LINKTYPE_ETHERNET = 1
@@ -41,11 +45,26 @@ def _has_tag(frame: bytes) -> bool:
     return len(frame) >= 14 and frame[12:14] in (b"\x81\x00", b"\x88\xa8", b"\x91\x00")
 
 
+def writable_problem(directory: str | Path) -> str | None:
+    """Why pcaps cannot be written under ``directory`` (None when they can): it is created
+    if needed and a file is created and removed in it, so a read-only mount, a full
+    disk or a file in the way are found at start, not at the first storm."""
+    d = Path(directory)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=d, prefix=".stormguard-probe-"):
+            pass
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
 class EvidenceStore:
     """Writes one pcap per event under ``directory`` (created on first use)."""
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
+        self.failures = 0
 
     def __call__(self, event_id: str, iface: str,
                  frames: list[tuple[float, bytes, int]]) -> str | None:
@@ -53,6 +72,12 @@ class EvidenceStore:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             return str(write_pcap(self.directory / f"storm-{safe}.pcap", frames))
-        except OSError:
-            # Evidence is a bonus: a full disk must not stop storm detection.
+        except OSError as exc:
+            # Evidence is a bonus: a full disk must not stop storm detection; but say so.
+            self.failures += 1
+            if self.failures == 1 or self.failures % 100 == 0:
+                log.warning("evidence pcap for %s not written under %s: %s", event_id,
+                            self.directory, exc.strerror or exc,
+                            extra={"fields": {"iface": iface, "storm": event_id,
+                                              "failures": self.failures}})
             return None

@@ -117,6 +117,8 @@ def _read_pcapng(r: _Reader, stem: str) -> Iterator[Frame]:
             raise InputError(f"{r.name}: bad pcapng block length {blen} at byte {start}")
         body = r.read(blen - 8, f"block at byte {start}")[:-4]
         if btype == 1:  # interface description
+            if len(body) < 8:
+                raise InputError(f"{r.name}: interface block at byte {start} is too short")
             linktype = struct.unpack_from(endian + "H", body, 0)[0]
             name, tick = _idb_options(body[8:], endian, f"{stem}#{len(ifaces)}")
             ifaces.append((name, linktype, tick))
@@ -126,8 +128,13 @@ def _read_pcapng(r: _Reader, stem: str) -> Iterator[Frame]:
                 if len(body) < 20:
                     raise InputError(f"{r.name}: packet block at byte {start} is too short")
                 ifid, hi, lo, incl, orig = struct.unpack_from(endian + "IIIII", body, 0)
+                if incl > len(body) - 20:
+                    raise InputError(f"{r.name}: packet block at byte {start} claims {incl} "
+                                     f"bytes but holds {len(body) - 20}; the file is damaged")
                 data = body[20:20 + incl]
             else:
+                if len(body) < 4:
+                    raise InputError(f"{r.name}: packet block at byte {start} is too short")
                 ifid, hi, lo = 0, 0, 0
                 orig = struct.unpack_from(endian + "I", body, 0)[0]
                 data = body[4:4 + orig]

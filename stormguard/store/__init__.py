@@ -22,7 +22,8 @@ Opening::
 
 Runs::
 
-    start_run(kind: str, trigger: str = "manual") -> int            # status "running"
+    start_run(kind: str, trigger: str = "manual", *, site: str | None = None) -> int
+        status "running"; `site`: the site whose daemon runs it (many sites, one store)
     heartbeat(run_id: int) -> None    # proves the owner is alive (save_snapshot and
                                       # record_failure beat too); call it during long runs
     finish_run(run_id, status: "ok"|"partial"|"failed"|"interrupted", summary: dict | None = None)
@@ -30,11 +31,14 @@ Runs::
     mark_orphaned_runs(stale_after_s: float = 900) -> list[int]
         "running" runs whose owner process on this host is gone, or (other hosts) whose
         heartbeat is older than stale_after_s, become "interrupted". Returns their ids.
-    list_runs(limit: int = 50, kind: str | None = None) -> list[RunRow]   # newest first
+    list_runs(limit: int = 50, kind: str | None = None, site: str | None = None)
+        -> list[RunRow]   # newest first; site None: every site
+    run_sites(kind: str | None = None) -> list[str]   # the sites that have runs
     get_run(run_id) -> RunRow | None
-    latest_run(kind: str | None = None, committed: bool = True) -> RunRow | None
+    latest_run(kind: str | None = None, committed: bool = True, site=None) -> RunRow | None
     previous_run(run_id, *, same_kind: bool = True, audited: bool | None = None) -> RunRow | None
-        the newest committed ("ok"/"partial") run older than run_id.
+        the newest committed ("ok"/"partial") run older than run_id (same_kind: of the same
+        job and the same site).
 
 Devices (inventory name is the key; credentials are never stored)::
 
@@ -70,10 +74,12 @@ Findings and waivers (stormguard.findings.Finding / Waiver round-trip)::
         marks the run audited (even with an empty list)
     findings(run_id, *, device: str | None = None) -> list[Finding]
     finding_counts(by: "severity"|"rule"|"site"|"device" = "severity", *, runs: int = 30,
-                   include_waived: bool = False, up_to: int | None = None)
+                   include_waived: bool = False, up_to: int | None = None,
+                   site: str | None = None)
         -> list[tuple[RunRow, dict[str, int]]]
         for the last `runs` audited committed runs, oldest first (trend charts); with up_to,
-        runs with id <= up_to, and run up_to itself even while it is still running.
+        runs with id <= up_to, and run up_to itself even while it is still running; only the
+        runs of `site`, or of up_to's site when up_to's run has one.
         Findings' `site` comes from the devices table ("hv1/br0" -> host "hv1"); findings()
         puts it in Finding.extra["site"].
     save_waivers(run_id, waivers: list[Waiver]) -> None;  waivers(run_id) -> list[Waiver]
@@ -100,9 +106,10 @@ Alert outbox (at-least-once delivery; rows are never deleted)::
 
     enqueue(channel, kind, payload: dict, dedupe_key: str, *, not_before=None) -> tuple[int, bool]
         idempotent on (channel, dedupe_key): returns (id, created).
-    claim_due(now=None, limit=50, *, lease_s: float = 60) -> list[OutboxItem]
+    claim_due(now=None, limit=50, *, lease_s: float = 60, channels=None) -> list[OutboxItem]
         pending items with next_attempt_at <= now and no live lease; leases them for lease_s
-        (another claimer skips them) and increments attempts.
+        (another claimer skips them) and increments attempts. `channels`: only those channels
+        (a daemon claims only what it can deliver; other sites' daemons share the outbox).
     mark_sent(item_id) -> None
     mark_failed(item_id, error: str, next_attempt_at: datetime | None) -> None
         None: give up (status "dead", kept for the record); else pending again at that time.

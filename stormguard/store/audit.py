@@ -26,6 +26,8 @@ class AuditResult:
     expired_waivers: list[Waiver] = field(default_factory=list)
     device_names: list[str] = field(default_factory=list)  # audited, as findings name them
     rules: list[str] = field(default_factory=list)  # ids of the rules the policy enabled
+    #: parser warnings per audited device (configuration that could not be read)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def waived(self) -> int:
@@ -45,7 +47,14 @@ class AuditResult:
                           "devices": self.devices, "findings": len(self.findings),
                           "waived": self.waived, "by_severity": self.by_severity(),
                           "expired_waivers": len(self.expired_waivers),
-                          "errors": self.errors[:50]}}
+                          "errors": self.errors[:50]},
+                # the report shows them; capped so a broken config cannot bloat the run row
+                "parse_warnings": {d: w[:MAX_WARNINGS_PER_DEVICE] for d, w in
+                                   list(self.warnings.items())[:MAX_WARNING_DEVICES]}}
+
+
+MAX_WARNINGS_PER_DEVICE = 50
+MAX_WARNING_DEVICES = 2000
 
 
 def _device_name(inventory_name: str, parsed_name: str, count: int) -> str:
@@ -88,6 +97,8 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
             dev.hostname = _device_name(snap.device, dev.hostname or "", len(parsed))
             dev.source = source
             devices.append(dev)
+            if dev.warnings:
+                result.warnings[dev.hostname] = list(dev.warnings)
     result.devices = len(devices)
     result.device_names = [d.hostname for d in devices]
     from stormguard.rules import all_rules
@@ -106,6 +117,20 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
         result.findings.extend(outcome.findings)
         for w in getattr(outcome, "expired_waivers", []):
             expired[(w.rule, w.device, w.interface, w.expires)] = w
+    # cross-layer (fleet) rules over every device, linked by the collected LLDP/CDP facts
+    try:
+        from stormguard.engine import audit_fleet
+        from stormguard.topology.fleet import collect_facts
+
+        facts = collect_facts((s.device, s.platform, s.state) for s in snaps)
+        fleet = audit_fleet(devices, policy, facts.neighbors, today=today,
+                            warnings=facts.warnings)
+        result.errors.extend(fleet.errors)
+        for f in fleet.findings:
+            f.source = f.source or f.device
+        result.findings.extend(fleet.findings)
+    except Exception as exc:  # a topology bug must not cost the per-device findings
+        result.errors.append(f"fleet audit failed: {type(exc).__name__}: {exc}")
     result.expired_waivers = list(expired.values())
     store.save_findings(run_id, result.findings)
     store.save_waivers(run_id, list(getattr(policy, "waivers", [])))

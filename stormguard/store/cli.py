@@ -55,9 +55,11 @@ def resolve_url(args: argparse.Namespace) -> str:
 
 def open_store(args: argparse.Namespace, *, upgrade: bool = True,
                recover: bool = True) -> Store:
+    from stormguard.secrets_mask import keep_secrets_setting
     from stormguard.store.core import Store
 
-    return Store.open(resolve_url(args), upgrade=upgrade, recover=recover)
+    return Store.open(resolve_url(args), upgrade=upgrade, recover=recover,
+                      keep_secrets=keep_secrets_setting(getattr(args, "config", None)))
 
 
 def fmt_time(value) -> str:  # datetime | None

@@ -29,6 +29,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import (
     Connection,
@@ -176,26 +177,44 @@ def _masked(url: str) -> str:
 class Store:
     """Handle on one stormguard database. Create with :meth:`Store.open`."""
 
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, *, keep_secrets: bool = False) -> None:
         self._engine = engine
         self.url = _masked(url)
         self.dialect = engine.dialect.name
         self._me_host = socket.gethostname()
+        #: store configs as collected (``store: keep_secrets: true``); else masked on the way in
+        self.keep_secrets = keep_secrets
+        #: a SQLite file or directory this process cannot write: opened for reading only
+        self.read_only = bool(getattr(engine, "sg_read_only", False))
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, url: str | None = None, *, upgrade: bool = True, recover: bool = True) -> Store:
+    def open(cls, url: str | None = None, *, upgrade: bool = True, recover: bool = True,
+             keep_secrets: bool | None = None) -> Store:
+        """`keep_secrets` None: the ``store.keep_secrets`` setting in effect (default: mask)."""
         if url is None:
             from stormguard.settings import database_url
 
             url = database_url()
+        if keep_secrets is None:
+            from stormguard.errors import ConfigError
+            from stormguard.secrets_mask import keep_secrets_setting
+
+            try:
+                keep_secrets = keep_secrets_setting()
+            except ConfigError:  # a broken setting never keeps secrets (callers that load the
+                keep_secrets = False  # config themselves pass the value and see the error)
         engine = _make_engine(url)
-        store = cls(engine, url)
+        store = cls(engine, url, keep_secrets=keep_secrets)
         try:
-            if upgrade:
-                store.upgrade()
-            if recover and (upgrade or store.current_revision() is not None):
-                store.mark_orphaned_runs()
+            if store.read_only:  # reads (report, history, diff) work; nothing is written
+                if upgrade:
+                    store.check_schema_current()
+            else:
+                if upgrade:
+                    store.upgrade()
+                if recover and (upgrade or store.current_revision() is not None):
+                    store.mark_orphaned_runs()
         except (SQLAlchemyError, StoreError) as exc:  # unreachable server, not a database...
             engine.dispose()
             reason = exc.reason if isinstance(exc, StoreError) else _reason(exc)
@@ -243,6 +262,17 @@ class Store:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
 
+    def check_schema_current(self) -> None:
+        """For a read-only store: refuse, in one line, a schema this stormguard cannot read."""
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+        current = self.current_revision()
+        if current != head:
+            raise StoreError(f"the store is read-only and its schema is at revision "
+                             f"{current or '(empty)'}, not {head}: run `stormguard db upgrade` "
+                             "as a user who can write it")
+
     def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
 
@@ -264,11 +294,12 @@ class Store:
             raise StoreError(f"database error at {self.url}: {reason}", reason) from exc
 
     # ------------------------------------------------------------------ runs
-    def start_run(self, kind: str, trigger: str = "manual") -> int:
+    def start_run(self, kind: str, trigger: str = "manual", *, site: str | None = None) -> int:
+        """A new run of `kind`; `site` is the site whose daemon runs it (None: no sites)."""
         now = utcnow()
         with self._tx() as c:
             res = c.execute(insert(runs_t).values(
-                kind=kind, trigger=trigger, status="running", started_at=now,
+                kind=kind, site=site, trigger=trigger, status="running", started_at=now,
                 finished_at=None, heartbeat_at=now, owner_host=self._me_host,
                 owner_pid=os.getpid(), owner_start=_process_start(os.getpid()),  # fork-safe
                 audited=False, summary={}))
@@ -332,24 +363,40 @@ class Store:
         return RunRow(id=r.id, kind=r.kind, trigger=r.trigger, status=r.status,
                       started_at=r.started_at, finished_at=r.finished_at,
                       heartbeat_at=r.heartbeat_at, owner=f"{r.owner_host}:{r.owner_pid}",
-                      summary=dict(r.summary or {}), audited=bool(r.audited))
+                      summary=dict(r.summary or {}), audited=bool(r.audited),
+                      site=r.site)
 
-    def list_runs(self, limit: int = 50, kind: str | None = None) -> list[RunRow]:
+    def list_runs(self, limit: int = 50, kind: str | None = None,
+                  site: str | None = None) -> list[RunRow]:
+        """Newest first; `site` None means every site."""
         q = select(runs_t).order_by(runs_t.c.id.desc()).limit(limit)
         if kind is not None:
             q = q.where(runs_t.c.kind == kind)
+        if site is not None:
+            q = q.where(runs_t.c.site == site)
         with self._tx(write=False) as c:
             return [self._run_row(r) for r in c.execute(q)]
+
+    def run_sites(self, kind: str | None = None) -> list[str]:
+        """The sites that have runs (of `kind`), sorted; runs without a site are left out."""
+        q = select(runs_t.c.site).where(runs_t.c.site.is_not(None)).distinct()
+        if kind is not None:
+            q = q.where(runs_t.c.kind == kind)
+        with self._tx(write=False) as c:
+            return sorted(r[0] for r in c.execute(q))
 
     def get_run(self, run_id: int) -> RunRow | None:
         with self._tx(write=False) as c:
             r = c.execute(select(runs_t).where(runs_t.c.id == run_id)).first()
         return self._run_row(r) if r is not None else None
 
-    def latest_run(self, kind: str | None = None, committed: bool = True) -> RunRow | None:
+    def latest_run(self, kind: str | None = None, committed: bool = True,
+                   site: str | None = None) -> RunRow | None:
         q = select(runs_t).order_by(runs_t.c.id.desc()).limit(1)
         if kind is not None:
             q = q.where(runs_t.c.kind == kind)
+        if site is not None:
+            q = q.where(runs_t.c.site == site)
         if committed:
             q = q.where(runs_t.c.status.in_(COMMITTED_STATUSES))
         with self._tx(write=False) as c:
@@ -362,11 +409,14 @@ class Store:
                                   runs_t.c.status.in_(COMMITTED_STATUSES))
              .order_by(runs_t.c.id.desc()).limit(1))
         with self._tx(write=False) as c:
-            if same_kind:
-                kind = c.execute(select(runs_t.c.kind).where(runs_t.c.id == run_id)).scalar()
-                if kind is None:
+            if same_kind:  # the same job at the same site (a site's night follows its own)
+                row = c.execute(select(runs_t.c.kind, runs_t.c.site)
+                                .where(runs_t.c.id == run_id)).first()
+                if row is None:
                     return None
-                q = q.where(runs_t.c.kind == kind)
+                q = q.where(runs_t.c.kind == row.kind)
+                q = q.where(runs_t.c.site.is_(None) if row.site is None
+                            else runs_t.c.site == row.site)
             if audited is not None:
                 q = q.where(runs_t.c.audited == audited)
             r = c.execute(q).first()
@@ -425,6 +475,10 @@ class Store:
     def save_snapshot(self, run_id: int, device: str, platform: str, config_text: str,
                       state: dict[str, Any] | None = None,
                       collected_at: datetime | None = None) -> tuple[int, bool]:
+        if not self.keep_secrets:  # communities, keys, hashes: masked before they are stored
+            from stormguard.secrets_mask import mask_config
+
+            config_text = mask_config(config_text, platform)
         raw = config_text.encode("utf-8")
         sha = hashlib.sha256(raw).hexdigest()
         # JSON-encode before the transaction: a bad state dict fails without touching the DB.
@@ -602,8 +656,8 @@ class Store:
         return out
 
     def finding_counts(self, by: str = "severity", *, runs: int = 30,
-                       include_waived: bool = False,
-                       up_to: int | None = None) -> list[tuple[RunRow, dict[str, int]]]:
+                       include_waived: bool = False, up_to: int | None = None,
+                       site: str | None = None) -> list[tuple[RunRow, dict[str, int]]]:
         if by not in COUNT_KEYS:
             raise ValueError(f"finding_counts: by must be one of {sorted(COUNT_KEYS)}")
         key = COUNT_KEYS[by]
@@ -613,8 +667,14 @@ class Store:
         else:
             rq = rq.where(runs_t.c.id <= up_to,
                           or_(runs_t.c.status.in_(COMMITTED_STATUSES), runs_t.c.id == up_to))
+        if site is not None:
+            rq = rq.where(runs_t.c.site == site)
         rq = rq.order_by(runs_t.c.id.desc()).limit(runs)
         with self._tx(write=False) as c:
+            if up_to is not None and site is None:  # a site's trend is its own runs only
+                up_site = c.execute(select(runs_t.c.site).where(runs_t.c.id == up_to)).scalar()
+                if up_site is not None:
+                    rq = rq.where(runs_t.c.site == up_site)
             run_rows = [self._run_row(r) for r in c.execute(rq)][::-1]
             ids = [r.id for r in run_rows]
             cq = (select(find_t.c.run_id, key, func.count())
@@ -741,12 +801,20 @@ class Store:
                           sent_at=r.sent_at, last_error=r.last_error)
 
     def claim_due(self, now: datetime | None = None, limit: int = 50, *,
-                  lease_s: float = 60.0) -> list[OutboxItem]:
+                  lease_s: float = 60.0,
+                  channels: Iterable[str] | None = None) -> list[OutboxItem]:
+        """Lease due outbox items; `channels` restricts it to the channels this process can
+        deliver (several daemons share one store, each with its own channels)."""
         now = now or utcnow()
         q = (select(outbox_t.c.id)
              .where(outbox_t.c.status == "pending", outbox_t.c.next_attempt_at <= now,
                     or_(outbox_t.c.lease_until.is_(None), outbox_t.c.lease_until < now))
              .order_by(outbox_t.c.id).limit(limit))
+        if channels is not None:
+            names = list(channels)
+            if not names:
+                return []
+            q = q.where(outbox_t.c.channel.in_(names))
         if self.dialect == "postgresql":
             q = q.with_for_update(skip_locked=True)
         with self._tx() as c:
@@ -871,13 +939,20 @@ def _make_engine(url: str) -> Engine:
 def _sqlite_engine(u: Any) -> Engine:
     db = u.database
     memory = not db or db == ":memory:"
+    read_only = False
     if not memory:
         path = Path(db).expanduser()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the directory for {path}: {exc.strerror}") from None
-        u = u.set(database=str(path))
+        _create_private(path)
+        read_only = _sqlite_read_only(path)
+        if read_only:
+            # SQLite's URI form: mode=ro never writes; in a directory nobody may write, a WAL
+            # database without its -wal/-shm files can only be opened as immutable.
+            params = "mode=ro"
+            if not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists():
+                params += "&immutable=1"
+            u = u.set(database=f"file:{quote(str(path))}?{params}", query={"uri": "true"})
+        else:
+            u = u.set(database=str(path))
     # hide_parameters: bound values (config text, finding messages) never reach an exception.
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30},
                               "hide_parameters": True}
@@ -886,12 +961,13 @@ def _sqlite_engine(u: Any) -> Engine:
     else:  # a collector's worker pool (up to ~40 threads) shares one Store
         kwargs.update(pool_size=4, max_overflow=36, pool_timeout=60)
     engine = create_engine(u, **kwargs)
+    engine.sg_read_only = read_only  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see module docstring)
         cur = dbapi_conn.cursor()
-        if not memory:
+        if not memory and not read_only:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
@@ -904,3 +980,84 @@ def _sqlite_engine(u: Any) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+# ---------------------------------------------------------------------- file permissions
+#: The store holds configurations (and, with keep_secrets, their secrets): owner only.
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def _create_private(path: Path) -> None:
+    """Create the store's directory (0700) and an empty database file (0600) when missing,
+    whatever the umask: SQLite would create the file 0644 minus the umask, and SQLite gives
+    its -wal and -shm files the mode of the database file."""
+    parent = path.parent
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(parent, DIR_MODE)
+        except OSError as exc:
+            raise StoreError(f"cannot create the directory for {path}: {exc.strerror}") from None
+    if path.exists() or not os.access(parent, os.W_OK):
+        return  # an existing store is left as it is (`stormguard db upgrade` tightens it)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    except FileExistsError:  # another process created it first
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create the store file {path}: {exc.strerror}") from None
+    try:
+        os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
+
+
+def _sqlite_read_only(path: Path) -> bool:
+    """True when this process cannot write the database (file or directory read-only, or a
+    read-only mount): it is then opened for reading only."""
+    if not path.exists():
+        return False
+    return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+def tighten_permissions(url: str) -> list[str]:
+    """Make an existing SQLite store private (directory 0700, files 0600); one message per
+    change, naming the path and the old and new mode. A directory that holds other files is
+    left as it is (it is not the store's own: /tmp, a home directory) and said so."""
+    try:
+        u = make_url(url)
+    except Exception:
+        return []
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return []
+    path = Path(u.database).expanduser()
+    if not path.exists():
+        return []
+    said: list[str] = []
+    files = [path, *(Path(f"{path}{s}") for s in ("-wal", "-shm", "-journal"))]
+    for f in files:
+        if not f.exists():
+            continue
+        mode = stat_mode(f)
+        if mode & 0o077:
+            os.chmod(f, FILE_MODE)
+            said.append(f"{f}: permissions tightened from {mode:04o} to {FILE_MODE:04o}")
+    parent = path.parent
+    mode = stat_mode(parent)
+    if mode & 0o077:
+        own = {p.name for p in files}
+        others = [e for e in os.listdir(parent) if e not in own]
+        if others:
+            said.append(f"{parent}: left at {mode:04o}: the directory also holds other files "
+                        "(the store's own files are private)")
+        else:
+            os.chmod(parent, DIR_MODE)
+            said.append(f"{parent}: permissions tightened from {mode:04o} to {DIR_MODE:04o}")
+    return said
+
+
+def stat_mode(path: Path) -> int:
+    import stat
+
+    return stat.S_IMODE(os.stat(path).st_mode)

@@ -80,8 +80,10 @@ class DeviceModel(Base):
 
 class RunModel(Base):
     __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_kind_site", "kind", "site"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
+    site: Mapped[str | None] = mapped_column(String(255))  # the daemon's `site:` (0002)
     trigger: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -206,3 +208,43 @@ class LockModel(Base):
     holder: Mapped[str] = mapped_column(String(255))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignalModel(Base):
+    """One storm signal heard from a device (syslog, SNMP) — see :mod:`stormguard.signals`."""
+
+    __tablename__ = "signals"
+    __table_args__ = (Index("ix_signals_device_ts", "device", "ts"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    device: Mapped[str] = mapped_column(String(255))
+    interface: Mapped[str | None] = mapped_column(String(128))
+    vlan: Mapped[int | None] = mapped_column(Integer)
+    macs: Mapped[list] = mapped_column(JSON, default=list)
+    interfaces: Mapped[list] = mapped_column(JSON, default=list)
+    message_id: Mapped[str] = mapped_column(String(128))
+    raw: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str | None] = mapped_column(String(32))
+    known_sender: Mapped[bool] = mapped_column(Boolean, default=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    incident_key: Mapped[str | None] = mapped_column(String(128), index=True)
+
+
+class IncidentModel(Base):
+    """One storm as seen by every source: signals, sniffer events and SNMP rates folded."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sites: Mapped[list] = mapped_column(JSON, default=list)
+    devices: Mapped[list] = mapped_column(JSON, default=list)
+    ports: Mapped[list] = mapped_column(JSON, default=list)
+    vlans: Mapped[list] = mapped_column(JSON, default=list)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    peak_pps: Mapped[float] = mapped_column(Float, default=0.0)
+    signals: Mapped[int] = mapped_column(Integer, default=0)

@@ -27,6 +27,7 @@ class RunRow:
     owner: str  # "host:pid" of the process that started it
     summary: dict[str, Any] = field(default_factory=dict)
     audited: bool = False  # save_findings() was called for this run (even with no findings)
+    site: str | None = None  # the site whose daemon ran it (None: a daemon without `site:`)
 
     @property
     def duration_s(self) -> float | None:

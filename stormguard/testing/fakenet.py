@@ -67,7 +67,8 @@ _CONFIG_FILE = {
 _CONFIG_COMMAND = {
     "cisco_ios": "show running-config", "cisco_xe": "show running-config",
     "cisco_nxos": "show running-config", "arista_eos": "show running-config",
-    "juniper_junos": "show configuration", "huawei": "display current-configuration",
+    "juniper_junos": "show configuration | display inheritance no-comments",
+    "huawei": "display current-configuration",
     "hp_comware": "display current-configuration",
 }
 _SHOW_FILE = {

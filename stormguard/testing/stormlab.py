@@ -275,5 +275,19 @@ class StormLab:
             thread.join(timeout=5)
         self._senders.clear()
 
+    # -- interfaces that come and go under the listener ------------------------------------
+    def delete_listener(self, name: str = "l0") -> None:
+        """Delete the listener's interface (its bridge-side peer goes with it)."""
+        self.net.ip(self.listener_ns, "link", "del", name)
+
+    def add_listener(self, name: str = "l0", peer: str = "la") -> None:
+        """(Re-)create a listener interface ``name`` on ``br-a`` (peer ``peer`` in ``a``), up:
+        what a re-created VM interface or a hot-plugged NIC looks like to the sniffer."""
+        n = self.net
+        n.add_veth(peer, self.a, name, self.listener_ns, up=False)
+        n.set_master(self.a, peer, "br-a")
+        n.link_up(self.a, peer)
+        n.link_up(self.listener_ns, name)
+
     def info(self) -> LabInfo:
         return LabInfo(self.listener_ns, self.listener_if, self.host_ns, self.host_if)

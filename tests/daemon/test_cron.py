@@ -99,3 +99,48 @@ def test_lock_holder_of_a_dead_process_is_recognised() -> None:
     host, _pid, start, token = me.split(":")
     assert holder_dead(f"{host}:{proc.pid}:{start}:{token}")
     assert not holder_dead(f"other-host:{proc.pid}:1:abc")  # cannot judge other hosts
+
+
+def test_day_of_month_and_weekday_both_set_match_either_as_in_crontab() -> None:
+    # crontab(5): "0 2 1,15 * 5" runs on the 1st, the 15th AND every Friday
+    trig = cron_trigger("0 2 1,15 * 5", BERLIN)
+    start = datetime(2026, 12, 1, 12, 0, tzinfo=BERLIN)  # Tuesday 1 December
+    times = list(fire_times(trig, start, datetime(2027, 1, 2, 12, 0, tzinfo=BERLIN)))
+    assert [t.strftime("%a %d %b") for t in times] == [
+        "Fri 04 Dec", "Fri 11 Dec", "Tue 15 Dec", "Fri 18 Dec", "Fri 25 Dec", "Fri 01 Jan"]
+    assert all(t.hour == 2 and t.minute == 0 for t in times)
+    assert next_fire_time(trig, start) == datetime(2026, 12, 4, 2, 0, tzinfo=BERLIN)
+    assert last_fire_time(trig, datetime(2026, 12, 15, 9, 0, tzinfo=BERLIN),
+                          timedelta(days=2)) == datetime(2026, 12, 15, 2, 0, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize("expr", ["0 2 */2 * 5", "0 2 1 * *", "0 2 * * 1-5", "0 2 */10 * */2"])
+def test_a_star_day_field_keeps_and_semantics(expr: str) -> None:
+    """A day field starting with '*' counts as unrestricted (cron's own rule): both fields
+    must then match, which for a plain '*' is just the other field."""
+    trig = cron_trigger(expr, BERLIN)
+    start = datetime(2026, 12, 1, 12, 0, tzinfo=BERLIN)
+    dom, dow = expr.split()[2], expr.split()[4]
+    for t in fire_times(trig, start, start + timedelta(days=62)):
+        if dom == "1":
+            assert t.day == 1
+        if dom.startswith("*/"):
+            assert (t.day - 1) % int(dom[2:]) == 0
+        if dow == "5":
+            assert t.weekday() == 4
+        if dow == "1-5":
+            assert t.weekday() < 5
+
+
+def test_either_day_rule_works_in_the_scheduler_too() -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    sched = BackgroundScheduler(timezone=BERLIN)
+    job = sched.add_job(lambda: None, trigger=cron_trigger("0 2 13 * 5", BERLIN))
+    sched.start(paused=True)
+    try:
+        # from Thursday 10 Dec 2026: Friday the 11th comes before the 13th
+        nxt = job.trigger.get_next_fire_time(None, datetime(2026, 12, 10, 12, tzinfo=BERLIN))
+        assert nxt == datetime(2026, 12, 11, 2, 0, tzinfo=BERLIN)
+    finally:
+        sched.shutdown(wait=False)

@@ -64,15 +64,42 @@ def test_readme_demo_command_ends_with_a_real_report(tmp_path: Path) -> None:
     assert re.search(r"dc2-lab-ios\s.*failed: auth", stdout)
     assert re.search(r"total\s.*\d+ ok, 1 failed", stdout)
     assert f"report: {out}" in stdout.replace("\n", "")
-    m = re.search(r"run 1: partial, (\d+) active finding\(s\) on (\d+) device\(s\)", stdout)
-    assert m and int(m.group(1)) > 20 and int(m.group(2)) >= 7
+    m = re.search(r"run (\d+): partial, (\d+) active finding\(s\) on (\d+) device\(s\)",
+                  stdout)
+    assert m and int(m.group(2)) > 20 and int(m.group(3)) >= 7
+    last_run = int(m.group(1))
+
+    # a living history: several simulated nights, the network changing in between
+    from stormguard.demo.network import NIGHTS
+
+    assert NIGHTS >= 3 and last_run == NIGHTS
+    nights = re.findall(r"night (\d+) \(\w{3} \d\d \w{3} 02:00\): run (\d+) partial, "
+                        r"(\d+) active finding", stdout)
+    assert [int(n) for n, _r, _c in nights] == list(range(1, NIGHTS + 1))
+    counts = [int(c) for _n, _r, c in nights]
+    assert counts[1] == counts[0] + 1  # night 2: a trunk opened to every VLAN
+    assert "trunk Gi1/0/1 to hv01 opened to every VLAN" in stdout
+    assert "fix applied on Gi1/0/2" in stdout
+    assert "dc2-access-comware: new device" in stdout
+    trend = re.search(r"trend of active findings: (.*)", stdout)
+    assert trend and trend.group(1).count("->") == NIGHTS - 1
+    ch = re.search(r"since run (\d+): (\d+) new, (\d+) resolved, (\d+) persisting", stdout)
+    assert ch and int(ch.group(1)) == last_run - 1
+    new, resolved, persisting = (int(ch.group(i)) for i in (2, 3, 4))
+    assert new >= 5 and resolved == 2 and persisting > 20  # new device; the fix; the rest
+    assert new + persisting == counts[-1]
+    # ... and the HTML report shows the same: the trend's points and the change columns
+    for rid in range(1, NIGHTS + 1):
+        assert f"run #{rid}:" in html
+    assert f'title="new">+{new}<' in html and f'title="resolved">−{resolved}<' in html
+    assert f"{new} new · {resolved} resolved · {persisting} persisting" in html
 
     # everything the demo started is gone
     after = _leftovers()
     for kind in after:
         assert after[kind] <= before[kind], (kind, after[kind] - before[kind])
     print(f"demo.sh took {took:.1f} s")
-    assert took < 120
+    assert took < 120  # a generous bound for a loaded CI machine; ~25 s here
 
 
 def test_demo_keep_runs_the_daemon_until_ctrl_c(tmp_path: Path) -> None:

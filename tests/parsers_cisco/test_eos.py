@@ -64,10 +64,12 @@ def test_storm_control_all_and_specific(dev, eos_text, find_line):
     assert e1.storm_actions == set()
 
 
-def test_portfast_auto_is_not_configured(dev, eos_text, find_line):
+def test_portfast_auto_is_auto_edge_not_admin_edge(dev, eos_text, find_line):
+    # `spanning-tree portfast auto` (EOS auto-edge) is its own knob: admin edge stays unset
     e2 = dev.interfaces["Ethernet2"]
-    assert e2.edge is None
-    assert e2.line_of("edge") == find_line(
+    assert e2.edge is None and e2.line_of("edge") is None
+    assert e2.extra["edge_auto"] is True
+    assert e2.line_of("edge_auto") == find_line(
         eos_text, "spanning-tree portfast auto", "interface Ethernet2"
     )
     assert e2.bpdu_guard is False
@@ -170,5 +172,9 @@ def test_campus_ports(campus, find_line):
     assert desk.mode is None and desk.access_vlan == 10  # EOS prints no `mode access`
     assert desk.edge is True and desk.storm_control["broadcast"].unit == "pps"
     prn = dev.interfaces["Ethernet3"]
-    assert prn.edge is None and prn.edge_trunk is False  # `portfast auto` came last
-    assert prn.line_of("edge") == find_line(text, "spanning-tree portfast auto")
+    # admin edge and auto-edge are separate knobs: `portfast auto` after `portfast` leaves
+    # the port an admin edge port (EOS prints both under `show running-config all`)
+    assert prn.edge is True and prn.edge_trunk is True
+    assert prn.line_of("edge") == find_line(text, "spanning-tree portfast", "interface Ethernet3")
+    assert prn.extra["edge_auto"] is True
+    assert prn.line_of("edge_auto") == find_line(text, "spanning-tree portfast auto")

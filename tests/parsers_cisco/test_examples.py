@@ -112,7 +112,7 @@ def test_violations_positions_ios():
     dev = load("cisco_ios", "violations")
     assert _port(dev, "esx-01 vmnic0").allowed_vlans is None
     assert _port(dev, "esx-01 vmnic1").allowed_vlans.covers_all()  # 1-4094
-    esx2 = _port(dev, "esx-02 vmnic0")
+    esx2 = _port(dev, "kvm-compute-06 eno1")
     assert esx2.edge and esx2.edge_trunk and esx2.bpdu_guard
     assert _port(dev, "kvm-compute-07 eno1").bpdu_filter is True
     assert _port(dev, "kvm-compute-08 eno1").storm_control == {}

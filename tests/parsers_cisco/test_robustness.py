@@ -107,14 +107,16 @@ def test_macro_body_is_not_parsed():
     assert list(dev.interfaces) == ["Gi1/0/1"] and dev.interfaces["Gi1/0/1"].line == 6
 
 
-def test_interface_range_is_ignored():
+def test_interface_range_then_one_port_of_it():
+    # (ranges are expanded: tests/parsers_cisco/test_ranges.py has the full story)
     text = (
         "hostname t\ninterface range Gi1/0/1 - 48\n switchport mode trunk\n"
         "interface Gi1/0/1\n switchport mode access\n"
     )
     dev = cisco_ios.parse(text)[0]
-    assert list(dev.interfaces) == ["Gi1/0/1"]
-    assert dev.interfaces["Gi1/0/1"].mode == "access"
+    assert len(dev.interfaces) == 48 and "Gi1/0/1" not in dev.interfaces
+    assert dev.interfaces["GigabitEthernet1/0/1"].mode == "access"
+    assert dev.interfaces["GigabitEthernet1/0/2"].mode == "trunk"
 
 
 def test_interface_name_typed_with_a_space():

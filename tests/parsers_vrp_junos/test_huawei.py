@@ -221,3 +221,275 @@ def test_views_we_do_not_read_are_skipped():
     dev = parse(text)
     assert dev.stp.enabled is True
     assert dev.interfaces == {}
+
+
+# -- issue 8: port-groups, CloudEngine storm control, LNP, VBST, unreadable lines --------------
+
+PG = "huawei_s5735_portgroup.cfg"
+CE_SC = "huawei_ce6857_stormcontrol.cfg"
+
+
+def findings(dev, rule: str):
+    import datetime as dt
+
+    from stormguard.engine import audit
+    from stormguard.policy import load_policy
+
+    result = audit([dev], load_policy(), today=dt.date(2026, 11, 25))
+    return [f for f in result.findings if f.rule == rule]
+
+
+def test_port_group_settings_land_on_every_member(load, line_of):
+    text = load(PG)
+    dev = parse(text)
+    header = line_of(text, "port-group desks-floor2")  # the first of the two blocks
+    src = {"kind": "port-group", "name": "desks-floor2", "line": header,
+           "header": "port-group desks-floor2"}
+    members = ["GigabitEthernet0/0/1", "GigabitEthernet0/0/3", "GigabitEthernet0/0/4",
+               "GigabitEthernet0/0/6"]
+    for name in members:
+        port = dev.interfaces[name]
+        assert port.line == line_of(text, f"interface {name}")  # its own header, not the group
+        assert port.mode == "access" and port.access_vlan == 20
+        assert port.line_of("access_vlan") == line_of(text, "port default vlan 20")
+        assert port.edge is True
+        assert port.line_of("edge") == line_of(text, "stp edged-port enable")
+        bc = port.storm_control["broadcast"]
+        assert (bc.level, bc.falling, bc.unit) == (1500.0, 500.0, "pps")
+        assert bc.line == line_of(text, "storm-control broadcast min-rate 500 max-rate 1500")
+        assert port.storm_actions == {"block"}
+        inherited = port.extra["inherited"]
+        for field in ("mode", "access_vlan", "edge", "storm_control.broadcast", "storm_actions"):
+            assert inherited[field] == src, (name, field)
+        assert "description" not in inherited  # the port's own line
+    # GigabitEthernet0/0/5 is not in the group (0/0/1 to 0/0/4, then 0/0/6)
+    assert "GigabitEthernet0/0/5" not in dev.interfaces
+    printers = dev.interfaces["GigabitEthernet0/0/10"]
+    assert printers.access_vlan == 30
+    assert printers.extra["inherited"]["access_vlan"]["name"] == "printers"
+    assert dev.extra["variant"] == "huawei-s"
+
+
+def test_a_port_line_after_the_group_wins_and_is_its_own(load, line_of):
+    text = load(PG)
+    port = parse(text).interfaces["GigabitEthernet0/0/2"]
+    assert port.access_vlan == 10
+    assert port.line_of("access_vlan") == line_of(text, "port default vlan 10")
+    bc = port.storm_control["broadcast"]
+    assert bc.level == 3000.0
+    assert bc.line == line_of(text, "storm-control broadcast min-rate 1000 max-rate 3000")
+    inherited = port.extra["inherited"]
+    assert "access_vlan" not in inherited and "storm_control.broadcast" not in inherited
+    assert inherited["edge"]["name"] == "desks-floor2"  # still from the group
+
+
+def test_a_group_line_after_the_port_wins():
+    text = "\n".join([
+        "sysname a",                                          # 1
+        "#",                                                  # 2
+        "interface GigabitEthernet0/0/1",                     # 3
+        " port link-type access",                             # 4
+        " port default vlan 10",                              # 5
+        "#",                                                  # 6
+        "port-group pg",                                      # 7
+        " group-member GigabitEthernet 0/0/1 to GigabitEthernet 0/0/2",  # 8
+        " port default vlan 20",                              # 9
+        "#",
+    ])
+    dev = parse(text)
+    port = dev.interfaces["GigabitEthernet0/0/1"]
+    assert port.access_vlan == 20 and port.line_of("access_vlan") == 9
+    assert port.extra["inherited"]["access_vlan"] == {
+        "kind": "port-group", "name": "pg", "line": 7, "header": "port-group pg"}
+    assert "mode" not in port.extra["inherited"]
+    # a member the config names only in the group: its line is the group-member line
+    other = dev.interfaces["GigabitEthernet0/0/2"]
+    assert other.line == 8 and other.access_vlan == 20 and other.kind == "physical"
+
+
+def test_temporary_groups_and_abbreviated_member_names():
+    text = "\n".join([
+        "sysname a",                                          # 1
+        "interface GigabitEthernet0/0/1",                     # 2
+        "#",                                                  # 3
+        "port-group group-member GE0/0/1 to GE0/0/2 XGE0/0/1",  # 4
+        " stp edged-port enable",                             # 5
+        "#",
+        "interface XGigabitEthernet0/0/1",                    # 7
+        "#",
+    ])
+    dev = parse(text)
+    assert sorted(dev.interfaces) == [
+        "GigabitEthernet0/0/1", "GigabitEthernet0/0/2", "XGigabitEthernet0/0/1"]
+    for port in dev.interfaces.values():
+        assert port.edge is True and port.line_of("edge") == 5
+        assert port.extra["inherited"]["edge"]["kind"] == "interface-range"
+        assert port.extra["inherited"]["edge"]["header"] == (
+            "port-group group-member GE0/0/1 to GE0/0/2 XGE0/0/1")
+    assert dev.interfaces["XGigabitEthernet0/0/1"].line == 7
+    assert dev.warnings == []
+
+
+def test_unreadable_group_member_lists_warn_and_apply_nothing():
+    text = "\n".join([
+        "sysname a",                                          # 1
+        "port-group pg",                                      # 2
+        " group-member GigabitEthernet0/0/9 to GigabitEthernet0/0/3",  # 3: backwards
+        " stp edged-port enable",                             # 4: no members: not applied
+        "#",
+        "interface GigabitEthernet0/0/3",                     # 6
+        "#",
+    ])
+    dev = parse(text)
+    assert dev.interfaces["GigabitEthernet0/0/3"].edge is None
+    assert dev.warnings == [
+        "line 3: cannot read interface list: "
+        "group-member GigabitEthernet0/0/9 to GigabitEthernet0/0/3",
+        "line 4: port-group pg has no members yet: line not applied: stp edged-port enable",
+    ]
+
+
+def test_lnp_negotiated_link_type(load, line_of):
+    text = load(PG)
+    dev = parse(text)
+    spare = dev.interfaces["GigabitEthernet0/0/8"]
+    assert spare.negotiation == "desirable" and spare.mode is None and spare.switched is True
+    assert spare.line_of("negotiation") == line_of(text, "port link-type negotiation-desirable")
+    lab = dev.interfaces["GigabitEthernet0/0/9"]
+    assert lab.negotiation == "auto"
+    assert lab.line_of("negotiation") == line_of(text, "port link-type negotiation-auto")
+    # static ports do not negotiate
+    assert dev.interfaces["XGigabitEthernet0/0/1"].negotiation is None
+    assert dev.interfaces["GigabitEthernet0/0/1"].negotiation is None
+    # a static link-type line after the negotiated one ends the negotiation
+    text = ("interface GigabitEthernet0/0/1\n port link-type negotiation-auto\n"
+            " port link-type access\n#\n")
+    port = parse(text).interfaces["GigabitEthernet0/0/1"]
+    assert port.negotiation is None and port.line_of("negotiation") == 3
+    assert port.mode == "access" and "link_type" not in port.extra
+
+
+def test_vbst_per_vlan_disable(load, line_of):
+    text = load(PG)
+    dev = parse(text)
+    assert dev.stp.mode == "vbst"
+    assert dev.stp.disabled_vlans == VlanSet.of([30])
+    assert dev.stp.line_of("disabled_vlans") == line_of(text, "stp vlan 30 disable")
+    dev = parse("sysname a\n#\nstp vlan 10 to 12 disable\nundo stp vlan 11 disable\n#\n")
+    assert dev.stp.disabled_vlans == VlanSet.parse("10,12")
+    assert dev.stp.line_of("disabled_vlans") == 4
+    dev = parse("sysname a\n#\nstp vlan 10 priority 4096\n#\n")  # not a disable
+    assert not dev.stp.disabled_vlans and dev.warnings == []
+
+
+def test_cloudengine_storm_control(load, line_of):
+    text = load(CE_SC)
+    dev = parse(text)
+    assert dev.extra["variant"] == "huawei-ce"
+    kvm = dev.interfaces["10GE1/0/1"]
+    bc = kvm.storm_control["broadcast"]
+    assert (bc.level, bc.falling, bc.unit) == (3.0, 1.0, "percent")
+    assert bc.line == line_of(text, "storm control broadcast min-rate percent 1 max-rate percent 3")
+    mc = kvm.storm_control["multicast"]
+    assert (mc.level, mc.falling, mc.unit) == (20_000_000.0, 10_000_000.0, "bps")  # kbps
+    assert kvm.storm_actions == {"block", "trap", "log"}
+    assert kvm.line_of("storm_action_trap") == line_of(text, "storm control enable trap")
+    assert kvm.extra["storm_syntax"] == {"broadcast": "storm control",
+                                         "multicast": "storm control"}
+    backup = dev.interfaces["10GE1/0/2"]
+    assert backup.storm_control["broadcast"].unit == "pps"
+    assert backup.storm_actions == set()
+    suppress = dev.interfaces["10GE1/0/3"]
+    assert suppress.storm_actions == {"block"}
+    assert suppress.extra["storm_action_keyword"] == "suppress"
+    assert dev.interfaces["10GE1/0/4"].storm_control == {}  # `undo storm control all`
+    bad = dev.interfaces["10GE1/0/5"]
+    assert bad.storm_control == {}
+    assert dev.warnings == [
+        f"line {line_of(text, 'storm control broadcast min-rate 1000 max-rate lots')}: "
+        "cannot read storm-control thresholds: storm control broadcast min-rate 1000 max-rate lots",
+        f"line {line_of(text, 'storm control frobnicate 3')}: "
+        "cannot read storm-control setting: storm control frobnicate 3",
+    ]
+    assert dev.stp.disabled_vlans == VlanSet.parse("130-131")
+
+
+def test_cloudengine_interface_range(load, line_of):
+    text = load(CE_SC)
+    dev = parse(text)
+    header = line_of(text, "interface range 10GE1/0/20 to 10GE1/0/23")
+    for n in range(20, 24):
+        port = dev.interfaces[f"10GE1/0/{n}"]
+        assert port.mode == "trunk"
+        assert port.allowed_vlans == VlanSet.parse("1,100-110")
+        assert port.storm_control["broadcast"].level == 8000.0
+        assert port.extra["inherited"]["storm_control.broadcast"] == {
+            "kind": "interface-range", "name": "10GE1/0/20 to 10GE1/0/23", "line": header,
+            "header": "interface range 10GE1/0/20 to 10GE1/0/23"}
+    assert dev.interfaces["10GE1/0/20"].storm_actions == {"shutdown"}  # error-down
+    # one action per port: the port's own `block` replaces the range's error-down
+    own = dev.interfaces["10GE1/0/21"]
+    assert own.storm_actions == {"block"}
+    assert "storm_actions" not in own.extra["inherited"]
+    assert "interface range 10GE1/0/20 to 10GE1/0/23" not in dev.interfaces
+
+
+def test_cloudengine_storm_rules(load):
+    dev = parse(load(CE_SC))
+    assert "10GE1/0/1" not in {f.interface for f in findings(dev, "SG301")}
+    sg301 = {f.interface for f in findings(dev, "SG301")}
+    assert {"10GE1/0/4", "10GE1/0/5"} <= sg301  # storm control undone / unreadable
+    sg303 = {f.interface for f in findings(dev, "SG303")}
+    assert "10GE1/0/2" in sg303  # thresholds, no action, no trap
+    assert "10GE1/0/1" not in sg303 and "10GE1/0/20" not in sg303
+
+
+def test_port_group_members_are_judged_with_the_group_settings(load):
+    dev = parse(load(PG))
+    sg301 = {f.interface for f in findings(dev, "SG301")}
+    assert "GigabitEthernet0/0/3" not in sg301  # storm-control from the group
+    assert "GigabitEthernet0/0/10" in sg301  # the printers group sets none
+
+
+def test_unreadable_lines_that_carry_port_settings_warn():
+    text = "\n".join([
+        "sysname a",                                          # 1
+        "stp pathcost-standard legacy",                       # 2: nothing we model
+        "stp instance 0 root primary",                        # 3
+        "stp frobnicate",                                     # 4
+        "#",
+        "interface GigabitEthernet0/0/1",                     # 6
+        " port hybrid frob vlan 10",                          # 7
+        " port trunk allow-pass",                             # 8
+        " stp cost 200",                                      # 9: nothing we model
+        " stp edged-port sometimes",                          # 10
+        " stp foo",                                           # 11
+        " port link-type mystery",                            # 12
+        " port vlan-stacking vlan 100 stack-vlan 99",         # 13
+        " storm-control interval 10",                         # 14: nothing we model
+        " port link-flap trigger error-down",                 # 15: not ours
+        "#",
+        "port-group",                                         # 17
+        " stp edged-port enable",                             # 18
+        "#",
+    ])
+    dev = parse(text)
+    assert [w.split(":")[0] for w in dev.warnings] == [
+        "line 4", "line 7", "line 8", "line 10", "line 11", "line 12", "line 13", "line 17"]
+    assert dev.warnings[-1] == "line 17: port-group not read: port-group"
+    assert dev.interfaces["GigabitEthernet0/0/1"].edge is None
+
+
+def test_member_names_resolve_to_the_headers_spelling_even_with_a_space():
+    text = "\n".join([
+        "sysname a",
+        "interface GigabitEthernet 0/0/1",      # 2: hand-written candidate, with a space
+        "#",
+        "port-group pg",                        # 4
+        " group-member GE0/0/1",
+        " stp edged-port enable",               # 6
+        "#",
+    ])
+    dev = parse(text)
+    assert list(dev.interfaces) == ["GigabitEthernet 0/0/1"]
+    assert dev.interfaces["GigabitEthernet 0/0/1"].line_of("edge") == 6

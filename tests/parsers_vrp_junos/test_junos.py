@@ -97,7 +97,7 @@ def test_els_inactive_disabled_unknown_vlan_and_routed(load, line_of):
     dev = parse(text)
     assert "ge-0/0/3" not in dev.interfaces  # `inactive:` subtree
     assert "ge-0/0/9" not in dev.interfaces  # only inside the login message
-    assert not any(name.startswith("<") for name in dev.interfaces)  # groups are not applied
+    assert not any(name.startswith("<") for name in dev.interfaces)  # wildcards create nothing
     spare = dev.interfaces["ge-0/0/4"]
     assert spare.shutdown is True and spare.line_of("shutdown") == line_of(text, "disable;")
     ghost = line_of(text, "members GHOST;")
@@ -142,6 +142,15 @@ def test_els_interface_range_members_inherit(load, line_of):
     assert dev.interfaces["ge-0/0/20"].stp_disabled is True
     assert dev.interfaces["ge-0/0/21"].stp_disabled is False
     assert "ge-0/0/22" not in dev.interfaces
+    # values from the range say so, with the range's line (a fix goes there)
+    inh = dev.interfaces["ge-0/0/30"].extra["inherited"]
+    assert inh["mode"] == {"kind": "junos-interface-range", "name": "KVM-COMPUTE",
+                           "line": line_of(text, "interface-mode trunk;")}
+    assert inh["allowed_vlans"]["line"] == line_of(text, "members [ PROD STORAGE ];")
+    # ELS: only ge-0/0/20 of the range is listed under `protocols rstp interface`
+    assert dev.extra["junos_els"] is True
+    assert "stp_not_member" not in dev.interfaces["ge-0/0/20"].extra
+    assert dev.interfaces["ge-0/0/21"].extra["stp_not_member"]["line"] == line_of(text, "rstp {")
 
 
 # -- the same switch in display-set form ----------------------------------------------------
@@ -203,6 +212,7 @@ def test_non_els_trunks_native_and_membership(load, line_of):
     text = load(NON_ELS)
     dev = parse(text)
     assert dev.hostname == "ex4200-b2-acc3"
+    assert dev.extra["junos_els"] is False  # port-mode, ethernet-switching-options
     ge0 = dev.interfaces["ge-0/0/0"]
     assert ge0.mode == "trunk"
     assert ge0.line_of("mode") == line_of(text, "port-mode trunk;", after=ge0.line)

@@ -76,6 +76,8 @@ def test_junos_bad() -> None:
         ("SG101", "ge-0/0/1"), ("SG201", "ge-0/0/6"), ("SG202", "ge-0/0/1"),
         ("SG204", "ge-0/0/1"), ("SG204", "ge-0/0/3"), ("SG301", "ge-0/0/1"),
         ("SG302", "ge-0/0/2"), ("SG303", "ge-0/0/2"),
+        # ELS: trunks not listed under `protocols rstp interface` run without spanning tree
+        ("SG201", "ge-0/0/2"), ("SG201", "ge-0/0/5"),
     ])
     by = {(f.rule, f.interface): f for f in found}
     assert by[("SG101", "ge-0/0/1")].line == 7
@@ -92,7 +94,7 @@ def test_junos_bad() -> None:
 
 def test_junos_sg102_removes_vlans_by_name(tmp_path) -> None:
     pack = tmp_path / "p.yaml"
-    pack.write_text("roles:\n  hypervisor: {permitted_vlans: '10,20'}\n")
+    pack.write_text("roles:\n  hypervisor-esxi: {permitted_vlans: '10,20'}\n")  # esx-01 ...
     text = (FIX / "junos_bad.conf").read_text()
     devs = parse_config(text, "juniper_junos")
     found = [f for f in audit(devs, load_policy([pack])).findings if f.rule == "SG102"]
@@ -129,8 +131,9 @@ def test_huawei_bad() -> None:
     assert by[("SG202", "GigabitEthernet0/0/1")].remediation == (
         "interface GigabitEthernet0/0/1\n stp edged-port disable")
     assert by[("SG101", "GigabitEthernet0/0/1")].remediation == (
-        "interface GigabitEthernet0/0/1\n undo port trunk allow-pass vlan all\n"
-        " port trunk allow-pass vlan 10 20 30")
+        # add first, then take the rest away: VLANs that stay never drop (remediation contract)
+        "interface GigabitEthernet0/0/1\n port trunk allow-pass vlan 10 20 30\n"
+        " undo port trunk allow-pass vlan 1 to 9 11 to 19 21 to 29 31 to 4094")
     assert by[("SG302", "GigabitEthernet0/0/3")].actual == "100000 pps"
 
 
@@ -149,8 +152,8 @@ def test_comware_bad() -> None:
     ])
     by = {(f.rule, f.interface): f for f in found}
     assert by[("SG101", "GigabitEthernet1/0/1")].remediation == (
-        "interface GigabitEthernet1/0/1\n undo port trunk permit vlan all\n"
-        " port trunk permit vlan 10 20")
+        "interface GigabitEthernet1/0/1\n port trunk permit vlan 10 20\n"
+        " undo port trunk permit vlan 1 to 9 11 to 19 21 to 4094")
     assert by[("SG302", "GigabitEthernet1/0/3")].remediation == (
         "interface GigabitEthernet1/0/3\n broadcast-suppression 10")
 

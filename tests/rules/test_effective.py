@@ -153,7 +153,8 @@ def test_role_selection_order_and_fallback() -> None:
     """
     e = eff(parse(text, "cisco_ios"))
     roles = {p.name: p.role for p in e.all_ports}
-    assert roles == {"Gi1/0/1": "hypervisor", "Gi1/0/2": "inter-switch", "Gi1/0/3": "hypervisor",
+    assert roles == {"Gi1/0/1": "hypervisor-esxi", "Gi1/0/2": "inter-switch",
+                     "Gi1/0/3": "hypervisor",
                      "Gi1/0/4": "trunk", "Gi1/0/5": "access"}
 
 
@@ -181,13 +182,14 @@ def test_user_roles_selectors_and_order(tmp_path) -> None:
      switchport mode trunk
     """
     pol = load_policy([pack])
-    assert [r.name for r in pol.roles] == ["pinned", "storage", "hypervisor", "inter-switch"]
+    assert [r.name for r in pol.roles] == ["pinned", "storage", "peer-link", "hypervisor-esxi",
+                                           "hypervisor", "inter-switch"]
     e = eff(parse(text, "cisco_ios"), pol)
     roles = {p.name: p.role for p in e.all_ports}
     assert roles == {"Gi1/0/1": "storage", "Gi1/0/2": "pinned", "Te1/1/1": "storage",
                      "Te1/1/10": "trunk"}
     other = parse(text.replace("dc1-sw1", "dc2-sw1"), "cisco_ios")
-    assert eff(other, pol).port("Gi1/0/1").role == "hypervisor"  # device glob does not match
+    assert eff(other, pol).port("Gi1/0/1").role == "hypervisor-esxi"  # device glob: no match
 
 
 def test_scope_admin_down_routed_members() -> None:
@@ -213,7 +215,7 @@ def test_scope_admin_down_routed_members() -> None:
     assert [p.name for p in e.ports] == ["Port-channel7"]
     member = e.port("Gi1/0/1")
     assert member.aggregate == "Port-channel7" and not member.in_scope and member.storm_scope
-    assert member.role == "hypervisor"  # its own description wins
+    assert member.role == "hypervisor-esxi"  # its own description wins
     assert e.port("Port-channel7").members == ["Gi1/0/1"]
     assert not e.port("Port-channel7").storm_scope  # judged on members on IOS
     pol = load_policy()
@@ -231,4 +233,6 @@ def test_member_inherits_aggregate_role() -> None:
      switchport mode trunk
      channel-group 1 mode on
     """
-    assert eff(parse(text, "cisco_ios")).port("Gi1/0/1").role == "hypervisor"
+    member = eff(parse(text, "cisco_ios")).port("Gi1/0/1")
+    assert member.role == "hypervisor-esxi"
+    assert member.role_source == "member of Port-channel1: description matches word 'vmware'"

@@ -115,5 +115,8 @@ def test_platform_restricted_rules_skip_vswitch() -> None:
     assert not rules & {"SG204", "SG301", "SG302", "SG303"}
     assert dev.warnings == []
     dev.stp.set("enabled", False, None)
+    assert "SG201" not in {f.rule for f in run(dev).findings}  # no uplink: STP off cannot loop
+    port(dev, "eth1", 5, mode="trunk", physical_uplink=True)
+    port(dev, "eth2", 8, mode="trunk", physical_uplink=True)
     sg201 = [f for f in run(dev).findings if f.rule == "SG201"]
     assert [f.remediation for f in sg201] == ["ovs-vsctl set bridge br0 rstp_enable=true"]

@@ -11,7 +11,8 @@ from stormguard.policy import default_pack, load_policy
 
 def test_default_pack_loads_with_every_rule() -> None:
     pol = load_policy()
-    assert [r.name for r in pol.roles] == ["hypervisor", "inter-switch"]
+    assert [r.name for r in pol.roles] == ["peer-link", "hypervisor-esxi", "hypervisor",
+                                           "inter-switch"]
     assert pol.include_admin_down is False
     assert {"SG101", "SG201", "SG302", "SG401", "SG402"} <= set(pol.rules)
     assert pol.params_for("SG302", {})["max_pps"] == 10000
@@ -41,7 +42,7 @@ def test_merge_key_by_key(tmp_path) -> None:
 def test_role_merge_keeps_selector_and_can_drop_it(tmp_path) -> None:
     a = write_pack(tmp_path, "roles:\n  hypervisor: {permitted_vlans: '10-20'}\n", "a.yaml")
     hv = load_policy([a]).role_named("hypervisor")
-    assert hv.description is not None and hv.description.search("ESX-1")
+    assert hv.description is not None and hv.description.search("KVM-1")
     assert list(hv.permitted_vlans) == list(range(10, 21))
     b = write_pack(tmp_path, "roles:\n  hypervisor: {description: null, interface: 'Gi*'}\n",
                    "b.yaml")
@@ -105,15 +106,19 @@ def test_validation_errors_name_file_line_and_key(tmp_path, text, where, what) -
 def test_unreadable_files(tmp_path) -> None:
     with pytest.raises(ConfigError, match="policy file not found"):
         load_policy([tmp_path / "missing.yaml"])
+    binary = tmp_path / "nul.yaml"
+    binary.write_bytes(b"\xff\xfe\x00rules")
+    with pytest.raises(ConfigError, match="binary"):
+        load_policy([binary])
     bad = tmp_path / "bin.yaml"
-    bad.write_bytes(b"\xff\xfe\x00rules")
+    bad.write_bytes(b"rules: \xff\xfe\n")
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_policy([bad])
 
 
 def test_empty_pack_is_fine(tmp_path) -> None:
     pol = load_policy([write_pack(tmp_path, "# nothing\n")])
-    assert len(pol.roles) == 2
+    assert len(pol.roles) == 4
 
 
 def test_cli_reports_policy_error_on_one_line(tmp_path, capsys) -> None:

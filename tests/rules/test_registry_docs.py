@@ -14,7 +14,8 @@ from stormguard.rules import all_rules, get_rule
 from stormguard.rules.docgen import render
 
 ROOT = Path(__file__).resolve().parents[2]
-EXPECTED = {"SG101": "high", "SG102": "medium", "SG201": "high", "SG202": "high",
+EXPECTED = {"SG101": "high", "SG102": "medium", "SG103": "high", "SG201": "high",
+            "SG202": "high",
             "SG203": "high", "SG204": "medium", "SG301": "medium", "SG302": "medium",
             "SG303": "low"}
 
@@ -28,7 +29,7 @@ def test_registry_ids_and_severities() -> None:
     for r in rules:
         assert r.severity in SEVERITIES and r.name == r.name.lower() and callable(r.check)
         assert r.title and r.title.endswith(".")
-    assert get_rule("SG101").params == {"all_threshold": 4000}
+    assert get_rule("SG101").params == {"all_threshold": 4000, "exempt_roles": ["peer-link"]}
     assert get_rule("SG999") is None
 
 
@@ -38,8 +39,10 @@ def test_docstrings_explain_why_and_show_examples_per_family(rid) -> None:
     assert "Why it matters for storms" in doc
     for fam in ("Cisco IOS/IOS-XE", "Juniper Junos", "Huawei VRP"):
         assert f"({fam}" in doc, (rid, fam)
-    # SG203: Junos has no BPDU-filter statement, so no Junos "Bad" example there
-    assert doc.count("Bad (") >= (2 if rid == "SG203" else 3) and doc.count("Good (") >= 3
+    # SG203: Junos has no BPDU-filter statement, SG103: Junos has no negotiated port mode, so
+    # no Junos "Bad" example there
+    assert doc.count("Bad (") >= (2 if rid in ("SG103", "SG203") else 3)
+    assert doc.count("Good (") >= 3
 
 
 def test_default_pack_names_every_rule() -> None:

@@ -84,10 +84,13 @@ def test_sg101_huawei_built_device() -> None:
     found = hits(dev, "SG101")
     assert [f.interface for f in found] == ["GigabitEthernet0/0/1"]
     assert found[0].line == 12
+    # no VLAN database to propose from: said so, never an `undo ... vlan all` to paste
     assert found[0].remediation.splitlines() == [
+        "# not auto-fixable: the VLANs this trunk needs are not known (the device defines "
+        "none besides VLAN 1): list them",
         "interface GigabitEthernet0/0/1",
-        " undo port trunk allow-pass vlan all",
         " port trunk allow-pass vlan VLAN-LIST",
+        " undo port trunk allow-pass vlan <every other VLAN>",
     ]
 
 
@@ -97,8 +100,9 @@ def test_sg101_junos_built_device() -> None:
     port(dev, "ge-0/0/2", 9, mode="trunk", allowed_vlans=VlanSet.parse("[ 10 20 ]"))
     found = hits(dev, "SG101")
     assert [f.interface for f in found] == ["ge-0/0/1"]
-    assert found[0].remediation.startswith(
-        "delete interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members\n")
+    assert found[0].remediation.splitlines()[1:] == [
+        "delete interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members",
+        "set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members VLAN-LIST"]
 
 
 ROLE_PACK = """
@@ -107,6 +111,8 @@ roles:
     permitted_vlans: '10,20'
     permitted_vlans_by_device:
       'dc2-*': '100-110'
+  hypervisor-esxi:
+    permitted_vlans: '10,20'
 """
 
 

@@ -66,7 +66,7 @@ def test_sg201_huawei_built() -> None:
     port(dev, "GigabitEthernet0/0/1", 10, mode="access")
     found = hits(dev, "SG201")
     assert [(f.interface, f.line) for f in found] == [(None, 3)]
-    assert found[0].remediation == "stp mode rstp\nstp enable"
+    assert found[0].remediation == "stp enable"  # the STP mode is left as it is
     dev2 = device("huawei")
     port(dev2, "GigabitEthernet0/0/1", 10, mode="access", stp_disabled=True)
     found2 = hits(dev2, "SG201")
@@ -85,7 +85,7 @@ spanning-tree portfast default
 spanning-tree portfast bpduguard default
 !
 interface GigabitEthernet1/0/1
- description esx-01 uplink
+ description kvm-01 uplink
  switchport mode access
 !
 interface GigabitEthernet1/0/2
@@ -112,7 +112,7 @@ interface GigabitEthernet1/0/6
 
 def test_sg202_cisco() -> None:
     found = {f.interface: f for f in hits(parse(IOS_EDGE, "cisco_ios"), "SG202")}
-    # Gi1/0/1: hypervisor role (esx wins over "uplink"), edge via the global default
+    # Gi1/0/1: hypervisor role (kvm wins over "uplink"), edge via the global default
     # Gi1/0/2: `portfast` without `trunk` is not in effect on an IOS trunk -> silent
     # Gi1/0/3: portfast trunk -> fires; Gi1/0/4: ordinary access port -> edge is fine
     # Gi1/0/5: inter-switch, but portfast disabled; Gi1/0/6: global default is access-only
@@ -120,6 +120,7 @@ def test_sg202_cisco() -> None:
     hv = found["GigabitEthernet1/0/1"]
     assert hv.line == lineno(IOS_EDGE, "spanning-tree portfast default")
     assert hv.extra["role"] == "hypervisor"
+    assert hv.extra["role_source"] == "description matches word 'kvm'"
     assert hv.remediation == "interface GigabitEthernet1/0/1\n spanning-tree portfast disable"
     tr = found["GigabitEthernet1/0/3"]
     assert tr.line == lineno(IOS_EDGE, "spanning-tree portfast trunk")
@@ -145,7 +146,9 @@ def test_sg202_eos_portfast_on_trunk_is_in_effect() -> None:
     """
     found = hits(parse(text, "arista_eos"), "SG202")
     assert [f.interface for f in found] == ["Ethernet1"]
-    assert found[0].remediation == "interface Ethernet1\n no spanning-tree portfast"
+    # and no auto-edge either: a real non-edge port
+    assert found[0].remediation == ("interface Ethernet1\n no spanning-tree portfast\n"
+                                    " no spanning-tree portfast auto")
 
 
 def test_sg202_junos_built() -> None:
@@ -193,7 +196,8 @@ def test_sg203_cisco_port_and_global() -> None:
     assert g.remediation == "no spanning-tree portfast bpdufilter default"
     p = found["GigabitEthernet1/0/2"]
     assert p.line == lineno(text, "spanning-tree bpdufilter enable")
-    assert p.remediation == "interface GigabitEthernet1/0/2\n no spanning-tree bpdufilter enable"
+    # explicit `disable` also overrides a global BPDU-filter default
+    assert p.remediation == "interface GigabitEthernet1/0/2\n spanning-tree bpdufilter disable"
 
 
 def test_sg203_cisco_clean() -> None:
@@ -208,7 +212,8 @@ def test_sg203_comware_built() -> None:
     port(dev, "GigabitEthernet1/0/2", 9, mode="access")
     found = hits(dev, "SG203")
     assert [(f.interface, f.line) for f in found] == [("GigabitEthernet1/0/1", 7)]
-    assert found[0].remediation == "interface GigabitEthernet1/0/1\n undo stp bpdu-filter"
+    assert found[0].remediation == ("interface GigabitEthernet1/0/1\n undo stp bpdu-filter\n"
+                                    " undo bpdu-drop any")
 
 
 # -- SG204 -------------------------------------------------------------------------------------

@@ -56,7 +56,8 @@ def test_sg301_cisco() -> None:
     assert [f.interface for f in found] == ["GigabitEthernet1/0/1", "GigabitEthernet1/0/7"]
     assert found[0].line == lineno(IOS, "interface GigabitEthernet1/0/1")
     assert found[0].remediation == ("interface GigabitEthernet1/0/1\n"
-                                    " storm-control broadcast level 10.00")
+                                    " storm-control broadcast level 10.00\n"
+                                    " storm-control action trap")
 
 
 def test_sg301_exempt_roles_and_admin_down_parameters(tmp_path) -> None:
@@ -103,6 +104,7 @@ def test_sg301_junos_built() -> None:
     assert found[0].remediation.splitlines() == [
         "set forwarding-options storm-control-profiles sg-storm all bandwidth-percentage 10",
         "set interfaces ge-0/0/1 unit 0 family ethernet-switching storm-control sg-storm",
+        "set forwarding-options storm-control-profiles sg-storm action-shutdown",
     ]
 
 
@@ -175,4 +177,5 @@ def test_sg303_huawei_built() -> None:
     found = hits(dev, "SG303")
     assert [f.interface for f in found] == ["GigabitEthernet0/0/1", "GigabitEthernet0/0/3"]
     assert found[0].remediation == "interface GigabitEthernet0/0/1\n storm-control enable trap"
+    assert found[1].remediation.endswith("storm-control enable trap")
     assert found[1].actual == "block"

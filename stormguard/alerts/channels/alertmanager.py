@@ -20,9 +20,10 @@ def body(alert: Alert) -> list[dict]:
     ends = alert.ended_at if alert.status == "resolved" and alert.ended_at else (
         alert.sent_at + HOLD)
     return [{
-        "labels": {"alertname": "BroadcastStorm", "severity": alert.severity,
+        "labels": {"alertname": "BroadcastStorm" if alert.kind == "storm"
+                   else "StormguardSnifferDown", "severity": alert.severity,
                    "host": alert.host, "iface": alert.iface, "storm_id": alert.key,
-                   "source": "stormguard"},
+                   "source": "stormguard", **alert.scope_labels},
         "annotations": {"summary": alert.title, "description": alert.text()},
         "startsAt": alert.started_at.isoformat(),
         "endsAt": ends.isoformat(),

@@ -8,7 +8,7 @@ from stormguard.config import AlertChannel
 
 
 def body(alert: Alert) -> dict:
-    return {"source": "stormguard", "kind": "storm", "title": alert.title, **alert.to_payload()}
+    return {"source": "stormguard", "title": alert.title, **alert.to_payload()}
 
 
 def send(channel: AlertChannel, alert: Alert) -> None:

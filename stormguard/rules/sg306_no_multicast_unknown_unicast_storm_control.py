@@ -1,0 +1,113 @@
+"""Switched port without multicast or unknown-unicast storm-control.
+
+Why it matters for storms: a loop does not only multiply broadcasts. Every frame the switch
+floods goes round: multicast the switch does not snoop, and unicast to a MAC address it has not
+learnt (or has just flushed because the loop made the address flap). A port that caps only
+broadcast still passes a multicast or unknown-unicast storm at line rate. This rule asks for the
+other flooded classes on every port SG301 judges (the same ``exempt_roles``), at the level SG302
+accepts. On IOS/IOS-XE the ``unicast`` class limits all unicast, not only unknown unicast, so
+only multicast is asked for there; NX-OS, Huawei and H3C ``unicast`` classes limit unknown
+unicast. On Junos an ELS storm-control profile covers every class unless it says
+``no-multicast`` / ``no-unknown-unicast``; non-ELS storm control leaves multicast out unless
+the stanza says ``multicast``. A Junos port with no storm-control at all is left to SG301
+(whose fix profile covers every class).
+
+Bad (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
+
+    interface GigabitEthernet1/0/7
+     storm-control broadcast level 5.00
+
+Good (Cisco IOS/IOS-XE; NX-OS also ``storm-control unicast level 5.00``; EOS
+``storm-control unknown-unicast level 5``)::
+
+    interface GigabitEthernet1/0/7
+     storm-control broadcast level 5.00
+     storm-control multicast level 5.00
+
+Bad (Juniper Junos)::
+
+    set forwarding-options storm-control-profiles sc all bandwidth-percentage 5
+    set forwarding-options storm-control-profiles sc all no-multicast
+
+Good (Juniper Junos)::
+
+    set forwarding-options storm-control-profiles sc all bandwidth-percentage 5
+
+Bad (Huawei VRP, H3C Comware)::
+
+    interface GigabitEthernet0/0/7
+     storm-control broadcast min-rate 1000 max-rate 2000
+
+Good (Huawei VRP; H3C Comware ``multicast-suppression 5``, ``unicast-suppression 5``)::
+
+    interface GigabitEthernet0/0/7
+     storm-control broadcast min-rate 1000 max-rate 2000
+     storm-control multicast min-rate 1000 max-rate 2000
+     storm-control unicast min-rate 1000 max-rate 2000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from stormguard import remediation, remediation_alarms
+from stormguard.effective import EffectiveDevice
+from stormguard.model import SWITCH_PLATFORMS
+from stormguard.rules.base import Hit, RuleContext
+from stormguard.rules.sg302_storm_threshold_too_high import PARAMS as SG302_PARAMS
+
+ID = "SG306"
+NAME = "no-multicast-unknown-unicast-storm-control"
+SEVERITY = "low"
+PARAMS: dict[str, Any] = {"exempt_roles": ["inter-switch"]}
+PLATFORMS = SWITCH_PLATFORMS
+
+_BOTH = ("multicast", "unknown-unicast")
+#: The classes asked for, per family (IOS `unicast` limits every unicast frame).
+_WANTED: dict[str, tuple[str, ...]] = {"cisco": ("multicast",)}
+
+
+def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
+    exempt = set(params["exempt_roles"])
+    family = ctx.family
+    wanted = _WANTED.get(family, _BOTH)
+    pol = ctx.policy.params_for("SG302", SG302_PARAMS)
+    pct, pps = float(pol["max_percent"]), int(pol["max_pps"])
+    v = remediation.variant(dev)
+    for port in dev.storm_ports:
+        if port.role in exempt:
+            continue
+        storm = port.storm
+        missing = [t for t in wanted if t not in storm or storm[t].level is None]
+        if not missing:
+            continue
+        if family == "junos":
+            if not storm:
+                continue  # SG301's business; its fix profile covers every class
+            iface = port.iface
+            profile = iface.extra.get("storm_control_profile")
+            stanza = iface.extra.get("storm_control_stanza")
+            stanza_name = stanza.get("interface") if isinstance(stanza, dict) else stanza
+            bc = storm.get("broadcast")
+            fix = "\n".join(remediation_alarms.junos_class(
+                port.name, t, v=v, profile=profile,
+                stanza=stanza_name if isinstance(stanza_name, str) else None,
+                level=bc.level if bc is not None else None) for t in missing)
+        else:
+            at = remediation.source(port.iface, "storm_control.broadcast", "storm_control")
+            parts = [remediation_alarms.storm_class(family, port.name, t, pct, pps, v=v,
+                                                    iface=port.iface, at=at)
+                     for t in missing]
+            head = parts[0].split("\n", 1)[0]
+            fix = head + "".join("\n" + p.split("\n", 1)[1] for p in parts)
+        yield Hit(
+            message=(f"switched port {port.name} has no {' or '.join(missing)} storm-control: "
+                     "a loop floods those classes unchecked"),
+            interface=port.name,
+            line=port.storm_line(),
+            expected="storm-control for " + ", ".join(wanted),
+            actual="none for " + ", ".join(missing),
+            remediation=fix,
+            extra={"classes": missing},
+        )
