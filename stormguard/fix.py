@@ -263,7 +263,8 @@ class _BlockText:
             if cand[:1] not in (" ", "\t") and cand.strip():
                 start = line_hint - 1
         if start is None:
-            for i, ln in enumerate(self.lines):
+            for i in self.global_indices():  # never a line of banner text
+                ln = self.lines[i]
                 if ln[:1] not in (" ", "\t", "") and _norm(ln) == want:
                     start = i
                     break
@@ -368,8 +369,9 @@ class _BlockText:
             if peers:
                 at = peers[-1] + 1
             else:
-                at = next((i for i, ln in enumerate(self.lines)
-                           if ln.startswith(("interface ", "port-group "))), len(self.lines))
+                at = next((i for i in sorted(idx)  # a real header, not banner text
+                           if self.lines[i].startswith(("interface ", "port-group "))),
+                          len(self.lines))
             self.lines.insert(at, indent + s)
             gone = [g + 1 if g >= at else g for g in gone]
             idx = [j + 1 if j >= at else j for j in idx] + [at]
@@ -507,6 +509,12 @@ def _text_block_end(lines: list[str], i: int) -> int:
     rest = first.split(None, 2)[2] if len(words) > 2 else ""
     if words[0] == "header" and len(words) > 2 and words[1] in ("login", "shell", "motd"):
         rest = first.split(None, 3)[3] if len(words) > 3 else ""
+    if not rest and words[0] == "banner" and len(words) == 2:
+        # EOS: `banner login` alone, then the text, then a line `EOF`
+        for j in range(i + 1, len(lines)):
+            if lines[j].strip() == "EOF":
+                return j
+        return i
     if not rest:
         return i
     delim = rest[:2] if rest.startswith("^") else rest[0]
@@ -567,6 +575,7 @@ def _apply_blocks(text: str, platform: str, family: str, findings: Sequence[Find
                   devices: Sequence[Device]) -> FixResult:
     cfg = _BlockText(text, family)
     res = FixResult(platform=platform, text=text)
+    done: set[str] = set()  # snippet lines already applied (a shared global fix)
     for f in findings:
         why = rem.fixable(f.remediation)
         if why:
@@ -589,6 +598,7 @@ def _apply_blocks(text: str, platform: str, family: str, findings: Sequence[Find
                 start, end = span
                 for c in part.commands:
                     end = cfg.apply_block_command(start, end, c)
+            _changed_or_done(cfg.lines, before, f.remediation, done)
         except FixError as exc:
             cfg.lines = before
             res.failed.append((f, str(exc)))
@@ -596,6 +606,16 @@ def _apply_blocks(text: str, platform: str, family: str, findings: Sequence[Find
         res.applied.append(f)
     res.text = cfg.text()
     return res
+
+
+def _changed_or_done(after: list[str], before: list[str], snippet: str, done: set[str]) -> None:
+    """A fix that changes nothing, and that no earlier fix in this run applied, cannot have
+    worked: the setting comes from somewhere the snippet does not name (a group, a default)."""
+    cmds = {_norm(ln) for ln in snippet.split("\n") if ln.strip() and ln.strip()[0] not in "!#"}
+    if after == before and not cmds <= done:
+        raise FixError("the fix changes nothing in this configuration: the setting comes from "
+                       "somewhere it does not name")
+    done |= cmds
 
 
 def _locate(cfg: _BlockText, header: str, f: Finding,
@@ -710,6 +730,7 @@ def _apply_junos(text: str, platform: str, findings: Sequence[Finding]) -> FixRe
     lines = (text.replace("\r\n", "\n").rstrip("\n").split("\n") if display_set
              else curly_to_set(text))
     res = FixResult(platform=platform, text=text, display_set=not display_set)
+    done: set[str] = set()
     for f in findings:
         why = rem.fixable(f.remediation)
         if why:
@@ -728,6 +749,7 @@ def _apply_junos(text: str, platform: str, findings: Sequence[Finding]) -> FixRe
                     lines = _jdelete(lines, toks[1:])
                 else:
                     raise FixError(f"not a set/delete line: {s}")
+            _changed_or_done(lines, before, f.remediation, done)
         except FixError as exc:
             lines = before
             res.failed.append((f, str(exc)))

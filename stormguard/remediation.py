@@ -525,6 +525,9 @@ def stp_enable_port(family: str, port: str, *, v: Variant | None = None,
     if family in CISCOISH:
         return _iface(port, "no spanning-tree disable", family=family, at=at)
     if family == "junos":
+        why = _junos_group(at)
+        if why:
+            return not_fixable(family, why)
         return f"delete protocols {v.junos_stp or 'rstp'} interface {_stp_if(port, v)} disable"
     if family == "huawei":
         return _iface(port, "undo stp disable" if v.huawei_ce else "stp enable",
@@ -551,6 +554,9 @@ def edge_off(family: str, port: str, from_global: bool, *, v: Variant | None = N
         return _iface(port, "no spanning-tree portfast", "no spanning-tree portfast auto",
                       family=family, at=at)
     if family == "junos":
+        why = _junos_group(at)
+        if why:
+            return not_fixable(family, why)
         proto = v.junos_stp or "rstp"
         if from_global:
             # a port's own stanza replaces `interface all` (and its `edge`) for that port

@@ -42,6 +42,7 @@ silently.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,6 +148,22 @@ def _table(sec: Section, warnings: list[str]) -> list[tuple[dict[str, str], int]
     return []
 
 
+def _option(command: str, short: str, long: str) -> str | None:
+    """The value of ``-v NAME`` / ``--vswitch-name=NAME`` (quotes removed) in a command."""
+    try:
+        tokens = shlex.split(command)
+    except ValueError:
+        return None
+    for i, tok in enumerate(tokens):
+        if tok in (short, long) and i + 1 < len(tokens):
+            return tokens[i + 1]
+        if tok.startswith(long + "="):
+            return tok.split("=", 1)[1]
+        if tok.startswith(short) and len(tok) > len(short) and not tok.startswith("--"):
+            return tok[len(short):].lstrip("=")
+    return None
+
+
 def _bool(value: str) -> bool | None:
     v = value.strip().lower()
     if not v:
@@ -219,12 +236,14 @@ def parse(text: str, source: str = "") -> list[Device]:
             bpdu = ((raw.strip() == "1") if raw.strip() in ("0", "1") else None, n)
 
     def policy_of(kind: str, flag: str, name: str) -> tuple[dict[str, Any], int | None]:
-        for cmd, sec in by_cmd.items():
-            m = re.match(rf"esxcli network vswitch standard (portgroup )?policy {kind} get "
-                         rf"(?:{flag} ?|--\S+=)\"?(.+?)\"?$", cmd)
-            if m and (m.group(1) is not None) == (flag == "-p") and m.group(2) == name:
-                vals = _kv(sec)
-                return _policy(vals), sec.start
+        scope = "portgroup policy" if flag == "-p" else "policy"
+        prefix = f"esxcli network vswitch standard {scope} {kind} get"
+        long = "--portgroup-name" if flag == "-p" else "--vswitch-name"
+        for sec in secs:
+            if not " ".join(sec.command.split()).startswith(prefix + " "):
+                continue
+            if _option(sec.command, flag, long) == name:
+                return _policy(_kv(sec)), sec.start
         return {}, None
 
     devices: list[Device] = []

@@ -58,6 +58,7 @@ _PROMPT = {
     "cisco_ios": "{base_prompt}#", "cisco_xe": "{base_prompt}#", "cisco_nxos": "{base_prompt}#",
     "arista_eos": "{base_prompt}#", "juniper_junos": "netops@{base_prompt}> ",
     "huawei": "<{base_prompt}>", "hp_comware": "<{base_prompt}>",
+    "esxi": "[root@{base_prompt}:~] ",
 }
 _CONFIG_FILE = {
     "cisco_ios": "cisco_ios.cfg", "cisco_xe": "cisco_xe.cfg", "cisco_nxos": "cisco_nxos.cfg",
@@ -70,11 +71,12 @@ _CONFIG_COMMAND = {
     "juniper_junos": "show configuration | display inheritance no-comments",
     "huawei": "display current-configuration",
     "hp_comware": "display current-configuration",
+    "esxi": "esxcli network vswitch standard list",
 }
 _SHOW_FILE = {
     "cisco_ios": "cisco_ios", "cisco_xe": "cisco_ios", "cisco_nxos": "cisco_nxos",
     "arista_eos": "arista_eos", "juniper_junos": "juniper_junos", "huawei": "huawei",
-    "hp_comware": "hp_comware",
+    "hp_comware": "hp_comware", "esxi": "esxi",
 }
 #: what Netmiko sends while preparing the session, and what the real boxes answer
 _SESSION = {
@@ -90,6 +92,7 @@ _SESSION = {
     "hp_comware": {"screen-length disable": ""},
 }
 _SESSION["cisco_xe"] = _SESSION["cisco_ios"]
+_SESSION["esxi"] = {}  # the ESXi shell needs no session preparation
 _UNKNOWN = {
     "cisco_ios": "                ^\n% Invalid input detected at '^' marker.",
     "cisco_xe": "                ^\n% Invalid input detected at '^' marker.",
@@ -98,11 +101,15 @@ _UNKNOWN = {
     "juniper_junos": "                ^\nsyntax error, expecting <command>.",
     "huawei": "              ^\nError: Unrecognized command found at '^' position.",
     "hp_comware": "              ^\n % Unrecognized command found at '^' position.",
+    "esxi": "Error: Unknown command or namespace",
 }
 
 
 @cache
 def config_template(platform: str) -> str:
+    if platform == "esxi":  # no config file: the vSwitch list is where its collector starts
+        return show_outputs(platform)[_CONFIG_COMMAND[platform]].replace(
+            "{base_prompt}", "__HOSTNAME__")
     return (CONFIG_DIR / _CONFIG_FILE[platform]).read_text(encoding="utf-8")
 
 
