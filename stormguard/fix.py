@@ -89,10 +89,10 @@ def fix_config(text: str, *, platform: str | None = None, policy: object | None 
         total.applied += res.applied
         total.skipped += res.skipped
         total.failed += res.failed
-        total.display_set = total.display_set or res.display_set
         if not res.applied or res.text == total.text:
             break
         total.text = res.text
+        total.display_set = total.display_set or res.display_set
         devices = parse_config(total.text, plat, source=source)
     return total
 
@@ -746,7 +746,11 @@ def _apply_junos(text: str, platform: str, findings: Sequence[Finding]) -> FixRe
                 if toks[0] == "set":
                     lines = _jset(lines, toks[1:])
                 elif toks[0] == "delete":
-                    lines = _jdelete(lines, toks[1:])
+                    path = toks[1:]
+                    lines = _jdelete(lines, path)
+                    if path[:3] == ["protocols", "vstp", "interface"]:
+                        # VSTP sets the same port statements per VLAN as well
+                        lines = _jdelete_vstp_vlans(lines, path[3:])
                 else:
                     raise FixError(f"not a set/delete line: {s}")
             _changed_or_done(lines, before, f.remediation, done)
@@ -798,6 +802,16 @@ def _jset(lines: list[str], path: list[str]) -> list[str]:
             best, at = k, i + 1
     out.insert(at, "set " + " ".join(path))
     return out
+
+
+def _jdelete_vstp_vlans(lines: list[str], rest: list[str]) -> list[str]:
+    """``delete protocols vstp vlan * interface X ...``: every VLAN that names the port."""
+    vlans = {v[3] for ln in lines if (p := _parsed(ln)) is not None
+             and (v := _values(p))[:3] == ["protocols", "vstp", "vlan"] and len(v) > 5
+             and v[4:4 + len(rest)] == ["interface", *rest][:len(rest)]}
+    for vlan in sorted(vlans):
+        lines = _jdelete(lines, ["protocols", "vstp", "vlan", vlan, "interface", *rest])
+    return lines
 
 
 def _jdelete(lines: list[str], path: list[str]) -> list[str]:

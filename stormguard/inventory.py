@@ -36,7 +36,7 @@ log = logging.getLogger("stormguard.inventory")
 INVENTORY_ENV = "STORMGUARD_INVENTORY"
 DEFAULT_INVENTORY = "inventory.yaml"
 TRANSPORTS = ("ssh", "local")
-DRIVERS = ("netmiko", "napalm", "ovs", "linux_bridge")
+DRIVERS = ("netmiko", "napalm", "ovs", "linux_bridge", "esxi")
 HOST_KEY_POLICIES = ("strict", "tofu", "ignore")
 CREDENTIAL_KEYS = ("username", "password", "password_env", "password_file", "ssh_key_file",
                    "prompt")

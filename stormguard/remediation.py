@@ -322,6 +322,23 @@ def vrp_chunks(vlans: VlanSet) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=256)
+def cisco_chunks(vlans: VlanSet, width: int = 200) -> tuple[str, ...]:
+    """``10,20-30,...`` in pieces of at most `width` characters (whole items)."""
+    out: list[str] = []
+    cur = ""
+    for a, b in vlans.ranges():
+        item = _range_text(a, b)
+        if cur and len(cur) + 1 + len(item) > width:
+            out.append(cur)
+            cur = item
+        else:
+            cur = f"{cur},{item}" if cur else item
+    if cur:
+        out.append(cur)
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
 def _summary(vlans: VlanSet) -> str:
     """A long list, summarised for lint output."""
     rs = vlans.ranges()
@@ -392,6 +409,14 @@ def trunk_allowed(family: str, port: str, vlans: VlanSet | str,
         return "\n".join([*bridge_vlan_add(port, vlans - keep),
                           *(f"bridge vlan del dev {port} vid {_range_text(a, b)}"
                             for a, b in rest.ranges())])
+    if family in CISCOISH and len(_vlan_text(family, vlans)) > LONG_LIST:
+        # too long for one CLI line: add (a no-op for VLANs already allowed), then remove the
+        # rest, in lines of a sane length; never a replace that drops VLANs added later
+        have = current if current is not None else _ALL
+        lines = [f"switchport trunk allowed vlan add {c}" for c in cisco_chunks(vlans)]
+        lines += [f"switchport trunk allowed vlan remove {c}"
+                  for c in cisco_chunks(have - vlans - (keep or VlanSet.none()))]
+        return _iface(port, *lines, family=family, at=at)
     if family in VRPISH:
         if not vlans:
             return not_fixable(family, "no VLAN would be left on the trunk: list the VLANs "
@@ -561,7 +586,11 @@ def edge_off(family: str, port: str, from_global: bool, *, v: Variant | None = N
         if from_global:
             # a port's own stanza replaces `interface all` (and its `edge`) for that port
             return f"set protocols {proto} interface {_stp_if(port, v)}"
-        return f"delete protocols {proto} interface {_stp_if(port, v)} edge"
+        fix = f"delete protocols {proto} interface {_stp_if(port, v)} edge"
+        if proto == "vstp":  # VSTP also sets it per VLAN
+            fix += (f"\n# and under each VLAN: delete protocols vstp vlan <VLAN> interface "
+                    f"{_stp_if(port, v)} edge")
+        return fix
     if family == "huawei":
         return _iface(port, "stp edged-port disable", family=family, at=at)
     if family == "comware":

@@ -173,13 +173,17 @@ def storm_class(family: str, port: str, traffic: str, percent: float, pps: int, 
         return _iface(port, f"{kw} {word} min-rate {max(n // 2, 1)} max-rate {n}",
                       family=family, at=at)
     if family == "comware":
-        up = max(int(percent), 1)
+        # in the unit the port's broadcast limit uses (pps, else a ratio)
+        bc = iface.storm_control.get("broadcast") if iface is not None else None
+        kw, up = ("pps", max(int(pps), 2)) if bc is not None and bc.unit == "pps" else (
+            "ratio", max(int(percent), 1))
         if comware_mechanism(iface) == "constrain":
             low = max(up // 2, 1)
-            line = (f"storm-constrain {word} {up} {low} ratio" if v.comware_v5
-                    else f"storm-constrain {word} ratio {up} {low}")
+            line = (f"storm-constrain {word} {up} {low} {kw}" if v.comware_v5
+                    else f"storm-constrain {word} {kw} {up} {low}")
             return _iface(port, line, family=family, at=at)
-        return _iface(port, f"{word}-suppression {up}", family=family, at=at)
+        lvl = f"pps {up}" if kw == "pps" else str(up)
+        return _iface(port, f"{word}-suppression {lvl}", family=family, at=at)
     return f"limit {traffic} traffic on {port}"
 
 

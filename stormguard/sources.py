@@ -139,7 +139,9 @@ def decode_config(data: bytes, where: str) -> str:
     if lines > MAX_LINES:
         raise InputError(f"{where}: {lines:,} lines is more than the {MAX_LINES:,}-line limit")
     # JSON state bundles (vSwitches) may legitimately be one long line.
-    if len(text) > MAX_LINE_LENGTH and not text.lstrip().startswith("{"):
+    # (The first test is a cheap bound in C; the walk finds the line number for the message.)
+    if (len(text) > MAX_LINE_LENGTH and not text.lstrip().startswith("{")
+            and max(map(len, text.split("\n"))) > MAX_LINE_LENGTH):
         longest, at = _longest_line(text)
         if longest > MAX_LINE_LENGTH:
             raise InputError(

@@ -72,10 +72,14 @@ class Alerter:
         rank = SEVERITY_ORDER.get(severity, 2)
         return [c for c in self.config.channels if SEVERITY_ORDER[c.min_severity] <= rank]
 
-    def on_event(self, event: Any, *, record: bool = True) -> None:
+    def on_event(self, event: Any, *, record: bool = True, page: bool = True) -> None:
         """A storm event (or an incident event with ``record=False``: incidents live in their
-        own table, so no storm-event row is written for them, but they page the same way)."""
+        own table, so no storm-event row is written for them, but they page the same way).
+        ``page=False`` records a storm without paging: when incidents are on, the sniffer's
+        storms page through their incident, once, with the switches' evidence."""
         d = _event_dict(event)
+        if not page:
+            d = {**d, "_no_page": True}
         kind = d.get("event")
         key = str(d.get("id"))
         iface = str(d.get("iface", "?"))
@@ -126,6 +130,8 @@ class Alerter:
 
     def _enqueue(self, what: str, key: str, severity: str, iface: str, ts: datetime,
                  d: dict[str, Any], fields: dict[str, Any]) -> None:
+        if d.get("_no_page"):
+            return
         status = what.split(":", 1)[0]
         row = self.store.storm_event_by_key(key)
         started = row.started_at if row else _ts(d.get("started_at") or ts)

@@ -27,7 +27,7 @@ from stormguard.collect.base import Collected, CollectError
 from stormguard.collect.hostkeys import KnownHosts
 from stormguard.inventory import Host
 
-VSWITCH_DRIVERS = ("ovs", "linux_bridge")
+VSWITCH_DRIVERS = ("ovs", "linux_bridge", "esxi")
 
 
 @dataclass
@@ -71,6 +71,7 @@ _BUILTIN: dict[str, str] = {
     "napalm": "stormguard.collect.napalm_driver:collect",
     "ovs": "stormguard.collect.ovs:collect",
     "linux_bridge": "stormguard.collect.linux_bridge:collect",
+    "esxi": "stormguard.collect.esxi:collect",
 }
 _REGISTRY: dict[str, DriverFn] = {}
 _REG_LOCK = threading.Lock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 HELP = "lint switch/vSwitch configurations against the storm-prevention policy"
@@ -56,6 +57,18 @@ def _max_results(value: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Linting allocates millions of small objects and frees them by reference counting (the
+    # parsers and rules make no reference cycles), while the findings of every file so far
+    # stay alive: with the cyclic collector on, each full collection walks all of them again
+    # (a third of the CPU of a 200-file run). The process ends after one run.
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from stormguard.errors import InputError
     from stormguard.formats import render
     from stormguard.lint import lint_paths

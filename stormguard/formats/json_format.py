@@ -50,4 +50,28 @@ def to_dict(report: LintReport) -> dict[str, Any]:
 
 
 def render(report: LintReport) -> str:
-    return json.dumps(to_dict(report), indent=2, sort_keys=False) + "\n"
+    return dumps_indented(to_dict(report))
+
+
+def dumps_indented(doc: Any) -> str:
+    """``json.dumps(doc, indent=2) + "\\n"``, byte for byte, through orjson when it can.
+
+    orjson writes the same layout (two-space indent, ``": "``, ``","`` at line ends) about
+    twenty times faster. It writes non-ASCII and DEL raw where ``json.dumps`` escapes them
+    (``ensure_ascii``), and refuses what ``json`` takes (lone surrogates, integers beyond
+    64 bits, non-string keys) or writes differently (NaN): any output that is not plain
+    printable ASCII, and any refusal, goes through ``json.dumps`` instead, so the output never
+    depends on which encoder ran. Floats do not occur in this document.
+    """
+    try:
+        import orjson
+    except ImportError:  # a stripped-down install: the standard library is always right
+        orjson = None
+    if orjson is not None:
+        try:
+            out = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+        except (TypeError, ValueError):
+            out = None
+        if out is not None and out.isascii() and b"\x7f" not in out:
+            return out.decode("ascii") + "\n"
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"

@@ -26,7 +26,8 @@ goes to that source. Device-level values use ``dev.extra["inherited"]`` (``hostn
 ELS or not (``dev.extra["junos_els"]``: True / False / None with
 ``dev.extra["junos_style_evidence"]``): ``interface-mode``, ``storm-control-profiles``,
 ``layer2-control``, ``switch-options``, ``irb`` mean ELS; ``port-mode``,
-``ethernet-switching-options``, ``vlans X interface``, ``interfaces vlan`` mean non-ELS. On ELS
+``ethernet-switching-options``, ``vlans X interface``, ``interfaces vlan``, unit names under
+``protocols rstp interface`` (``ge-0/0/1.0``) mean non-ELS; both at once is unknown. On ELS
 only the interfaces listed under ``protocols rstp|mstp interface`` (or ``interface all``) run
 spanning tree: a trunk outside the list gets ``extra["stp_not_member"]``; VSTP covers only the
 VLANs listed under ``protocols vstp vlan`` (for the ports listed there or under ``vstp
@@ -575,30 +576,31 @@ class JunosParser:
         return self.dev
 
     def read(self, stmts: Iterable[Statement]) -> None:
+        seen = 0  # statements of a kind the reader knows (a local: this is the hot loop)
         for toks, ln in stmts:
             if not toks:
                 continue
             t0 = toks[0]
             try:
                 if t0 == "interfaces" and len(toks) >= 2:
-                    self.recognised += 1
+                    seen += 1
                     self.interface(toks[1], toks[2:], ln)
                 elif t0 == "vlans" and len(toks) >= 2:
-                    self.recognised += 1
+                    seen += 1
                     self.vlan(toks[1], toks[2:], ln)
                 elif t0 == "protocols" and len(toks) >= 2:
-                    self.recognised += 1
+                    seen += 1
                     self.protocols(toks[1:], ln)
                 elif t0 == "system" and len(toks) >= 3 and toks[1] == "host-name":
-                    self.recognised += 1
+                    seen += 1
                     self._set(self.dev, "hostname", toks[2], ln)
                 elif t0 == "forwarding-options" and len(toks) >= 3 and (
                     toks[1] == "storm-control-profiles"
                 ):
-                    self.recognised += 1
+                    seen += 1
                     self.profile(toks[2], toks[3:], ln)
                 elif t0 == "ethernet-switching-options" and len(toks) >= 2:
-                    self.recognised += 1
+                    seen += 1
                     self.es_options(toks[1:], ln)
                 elif t0 == "switch-options":
                     self.mark(True, ln, "switch-options")
@@ -611,6 +613,7 @@ class JunosParser:
                     self.unread_top(toks, ln)
             except (IndexError, ValueError):
                 self.warn(ln, "cannot read statement", " ".join(toks))
+        self.recognised += seen
 
     # -- values and where they came from ---------------------------------------------------
     def _set(self, obj: Sourced, attr: str, value: object, ln: int) -> None:
@@ -887,7 +890,10 @@ class JunosParser:
 
     def stp_port(self, proto: str, name: str, rest: tuple[str, ...], ln: int) -> None:
         if name != "all":
-            self.port(_phys(name)).stp_stanza.setdefault(proto, ln)
+            phys = _phys(name)
+            self.port(phys).stp_stanza.setdefault(proto, ln)
+            if phys != name and False not in self.els_marks:  # non-ELS names the unit there
+                self.els_marks[False] = (ln, f"protocols {proto} interface {name}")
         if not rest:
             return
         r0 = rest[0]
@@ -1212,11 +1218,11 @@ class JunosParser:
         inh = p.inh
         if p.family_line is not None:
             iface.set("switched", True, p.family_line)
-            if "family" in inh:
+            if inh and "family" in inh:
                 iface.extra.setdefault("inherited", {})["switched"] = dict(inh["family"])
             if iface.mode is None:
                 iface.set("mode", "access", p.family_line)  # Junos default interface-mode
-                if "family" in inh:
+                if inh and "family" in inh:
                     iface.extra["inherited"]["mode"] = dict(inh["family"])
         elif p.nonsw_line is not None:
             iface.set("switched", False, p.nonsw_line)
@@ -1241,7 +1247,7 @@ class JunosParser:
                 if len(vids) > 1:
                     self.warn(last, f"access port {iface.name} names several VLANs",
                               vids.to_text())
-            if "members" in inh:
+            if inh and "members" in inh:
                 rec = dict(inh["members"])
                 n = rec.pop("n", len(p.members))
                 if n < len(p.members):  # Junos merges the lists: some are the port's own
@@ -1259,7 +1265,7 @@ class JunosParser:
             else:
                 self._apply_storm(iface, prof, ln, prof["shutdown"])
                 iface.extra["storm_control_profile"] = pname
-                if "storm_control" in inh:
+                if inh and "storm_control" in inh:
                     iface.extra.setdefault("inherited", {})["storm_control"] = dict(
                         inh["storm_control"])
 
@@ -1305,7 +1311,11 @@ def _phys(name: str) -> str:
 
 
 def _expand_member(spec: str) -> list[str]:
-    """``ge-0/0/[1-3,7]`` -> ge-0/0/1, ge-0/0/2, ge-0/0/3, ge-0/0/7 (plain names as they are)."""
+    """``ge-0/0/[1-3,7]`` -> ge-0/0/1, ge-0/0/2, ge-0/0/3, ge-0/0/7; ``ge-0/0/*`` -> ports 0-47
+    (Junos: ``*`` in a member is 0 through 47, whatever the line card has); plain names as they
+    are."""
+    if spec.endswith("/*") and "*" not in spec[:-1]:
+        return [f"{spec[:-1]}{k}" for k in range(48)]
     m = _RANGE_MEMBER.match(spec)
     if not m:
         return [spec]

@@ -29,6 +29,7 @@ from stormguard.report.data import (
     DeviceSection,
     FailureItem,
     FindingItem,
+    IncidentItem,
     ReportData,
     ResolvedItem,
     RunInfo,
@@ -117,6 +118,18 @@ def _storm_item(ev: Any, now: datetime) -> StormItem:
     )
 
 
+def _incident_item(inc: Any, now: datetime) -> IncidentItem:
+    """Accept a store ``IncidentRow`` (or anything shaped like it)."""
+    started = _as_datetime(inc.started_at)
+    ended = _as_datetime(inc.ended_at)
+    return IncidentItem(
+        key=inc.key, started_at=_iso(started) or "", ended_at=_iso(ended),
+        duration_s=((ended or now) - started).total_seconds() if started else None,
+        sites=list(inc.sites), devices=list(inc.devices), ports=list(inc.ports),
+        vlans=list(inc.vlans), evidence=dict(inc.evidence), peak_pps=float(inc.peak_pps or 0),
+        signals=int(inc.signals or 0), ongoing=ended is None)
+
+
 def _compliance(names: Iterable[str], checked: dict[str, int], failing: dict[str, set[str]],
                 findings: Counter[str]) -> list[ComplianceRow]:
     rows = [ComplianceRow(name=n, checked=checked.get(n, 0), failing=len(failing.get(n, ())),
@@ -141,6 +154,7 @@ def compose_report(
     title: str = "stormguard compliance report",
     period_start: datetime | str | None = None,
     period_end: datetime | str | None = None,
+    incidents: Iterable[Any] = (),
 ) -> ReportData:
     """Pure assembly of a report.
 
@@ -242,6 +256,8 @@ def compose_report(
 
     storms = [_storm_item(ev, now) for ev in storm_events]
     storms.sort(key=lambda s: s.started_at)
+    incident_items = sorted((_incident_item(i, now) for i in incidents),
+                            key=lambda i: i.started_at, reverse=True)
     return ReportData(
         title=title,
         generated_at=_iso(now) or "",
@@ -258,6 +274,7 @@ def compose_report(
         waived=waived,
         expiring_waivers=_expiring(waivers, now.date(), EXPIRY_WINDOW_DAYS),
         storm_events=storms,
+        incidents=incident_items,
         period_start=_iso(period_start),
         period_end=_iso(period_end),
     )
@@ -352,6 +369,10 @@ def build_report_data(store: Store, run_id: int | None = None, *,
     period_start = prev.finished_at if prev is not None and prev.finished_at else (
         period_end - timedelta(days=1))
     storms = store.storm_events(since=period_start, until=period_end)
+    from stormguard.signals.store import SignalStore
+
+    incidents = [i for i in SignalStore(store).incidents(since=period_start)
+                 if i.started_at <= _as_datetime(period_end)]
     rules = (run.summary or {}).get("rules") or ()
 
     return compose_report(
@@ -359,5 +380,5 @@ def build_report_data(store: Store, run_id: int | None = None, *,
         previous_findings=previous_findings, previous_run_id=prev.id if prev else None,
         rules=[r for r in rules if isinstance(r, str)], waivers=store.waivers(run.id),
         trend=trend, storm_events=storms, now=now,
-        period_start=period_start, period_end=period_end,
+        period_start=period_start, period_end=period_end, incidents=incidents,
     )

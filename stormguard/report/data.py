@@ -202,6 +202,29 @@ class StormItem:
 
 
 @dataclass
+class IncidentItem:
+    """One storm incident (sniffer + switch syslog + SNMP folded) that overlaps the period."""
+
+    key: str
+    started_at: str
+    ended_at: str | None
+    duration_s: float | None
+    sites: list[str] = field(default_factory=list)
+    devices: list[str] = field(default_factory=list)
+    ports: list[str] = field(default_factory=list)
+    vlans: list[int] = field(default_factory=list)
+    evidence: dict[str, dict[str, int]] = field(default_factory=dict)  # source -> kind -> n
+    peak_pps: float = 0.0
+    signals: int = 0
+    ongoing: bool = False
+
+    @property
+    def evidence_text(self) -> str:
+        return "; ".join(f"{src}: " + ", ".join(f"{k} ×{n}" for k, n in sorted(per.items()))
+                         for src, per in sorted(self.evidence.items()))
+
+
+@dataclass
 class SiteRun:
     """One site in a report across sites: its daemon's latest night and what is shown of it."""
 
@@ -240,6 +263,7 @@ class ReportData:
     waived: list[FindingItem] = field(default_factory=list)
     expiring_waivers: list[WaiverItem] = field(default_factory=list)
     storm_events: list[StormItem] = field(default_factory=list)
+    incidents: list[IncidentItem] = field(default_factory=list)
     period_start: str | None = None  # storm events are those overlapping [start, end]
     period_end: str | None = None
     sites: list[SiteRun] = field(default_factory=list)  # a report across sites: one per site

@@ -198,6 +198,9 @@ def build_sites_report(store: Store, *, kind: str | None = None,
     period_start = min((r.started_at for r in shown.values() if r is not None),
                        default=now - timedelta(days=1))
     storms = store.storm_events(since=period_start, until=period_end)
+    from stormguard.signals.store import SignalStore
+
+    incidents = SignalStore(store).incidents(since=period_start)
     healthy = sum(1 for r in site_rows if r.healthy)
     data = compose_report(
         run=None, findings=findings, devices=devices, failures=failures,
@@ -205,7 +208,7 @@ def build_sites_report(store: Store, *, kind: str | None = None,
         rules=sorted(rules), trend=trend, storm_events=storms, now=now,
         title=f"stormguard compliance report: {len(sites)} sites ({kind}), "
               f"{healthy} reported their night",
-        period_start=period_start, period_end=period_end,
+        period_start=period_start, period_end=period_end, incidents=incidents,
     )
     data.sites = site_rows
     if first_nights and any_previous:

@@ -106,8 +106,8 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
                "err-disable and MAC-flap messages are sent at")
         line = al.lines.get("log_level")
         fix = remediation_alarms.log_level(family)
-    else:
-        why, line = "no syslog host and no SNMP trap host", None
+    else:  # nothing to point at but the device itself: its hostname line
+        why, line = "no syslog host and no SNMP trap host", dev.device.lines.get("hostname")
         fix = remediation_alarms.log_host(family, str(params["log_host"]))
     yield Hit(
         message=f"storm and loop events cannot leave {dev.hostname}: {why}",

@@ -13,7 +13,7 @@ Rules (pure, no I/O; the clock is the evidence's own ``ts`` and ``tick(now)``):
   topology is known, a device in the same layer-2 component (``components``: device → component
   id, from :mod:`stormguard.topology` when collected); or, where it is not, a device of the same
   site whose VLANs overlap the incident's (evidence without VLANs — storm-control drops say
-  none — matches on site alone).
+  none — matches on site alone; devices without a site count as one site of their own).
 * Evidence that joins no incident opens a new one.
 * An incident ends when no evidence arrived for ``quiet_s`` and no storm that opened inside it
   (a sniffer or SNMP storm) is still running.
@@ -65,6 +65,7 @@ class Incident:
     signals: int = 0
     running_storms: set[str] = field(default_factory=set)
     components: set[Any] = field(default_factory=set)
+    site_keys: set[str | None] = field(default_factory=set)  # None: devices with no site
 
     def summary_iface(self) -> str:
         if not self.ports:
@@ -116,8 +117,9 @@ class Correlator:
         comp = self.components.get(ev.device)
         if comp is not None and inc.components:
             return comp in inc.components
+        # No site at all (a fleet that does not use sites) is one site of its own.
         site = ev.site if ev.site is not None else self.sites.get(ev.device)
-        if site is None or site not in inc.sites:
+        if site not in inc.site_keys:
             return False
         return not ev.vlans or not inc.vlans or bool(ev.vlans & inc.vlans)
 
@@ -144,6 +146,7 @@ class Correlator:
                 inc.ports.append(port)
         inc.vlans |= ev.vlans
         site = ev.site if ev.site is not None else self.sites.get(ev.device)
+        inc.site_keys.add(site)
         if site is not None and site not in inc.sites:
             inc.sites.append(site)
         comp = self.components.get(ev.device)

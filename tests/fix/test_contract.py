@@ -332,7 +332,7 @@ def test_comware_suppression_and_storm_constrain_never_mixed() -> None:
     fixed = fix_config(COMWARE_SUPP, platform="hp_comware", policy=POLICY).text
     block = fixed.split("interface GigabitEthernet1/0/3")[1].split("#")[0]
     assert "broadcast-suppression" not in block and "storm-constrain broadcast" in block
-    assert not findings(fixed, "hp_comware")[1]
+    assert not [f for f in findings(fixed, "hp_comware")[1] if f.rule in ("SG302", "SG303")]
 
 
 # -- fixed at the source -------------------------------------------------------------------------
@@ -356,11 +356,14 @@ end
     edge = [f for f in found if f.rule == "SG202"]
     assert edge and all(f.remediation.startswith("interface range GigabitEthernet1/0/1 - 3\n")
                         for f in edge)
-    fixed = fix_config(text, platform="cisco_ios", policy=POLICY).text
+    res = fix_config(text, platform="cisco_ios", policy=POLICY)
+    fixed = res.text
     rng = fixed.split("interface range GigabitEthernet1/0/1 - 3")[1].split("!")[0]
     assert "portfast" not in rng and "storm-control broadcast level 10.00" in rng
     assert "interface GigabitEthernet1/0/2" not in fixed  # members untouched
-    assert not findings(fixed, "cisco_ios")[1]
+    assert {f.rule for f in res.applied} >= {"SG202", "SG302"}
+    assert not [f for f in findings(fixed, "cisco_ios")[1]
+                if f.key in {g.key for g in res.applied}]
 
 
 @pytest.mark.parametrize(("name", "platform", "header"), [
@@ -502,3 +505,78 @@ interfaces {
         "deactivate interfaces ge-0/0/1 description",
         "set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members [ v10 v20 ]",
     ]
+
+
+JUNOS_GROUPS = """set system host-name exg
+set groups EDGE protocols rstp interface <ge-*> edge
+set groups TRUNKS interfaces <ge-*> unit 0 family ethernet-switching interface-mode trunk
+set groups TRUNKS interfaces <ge-*> unit 0 family ethernet-switching vlan members all
+set protocols rstp interface ge-0/0/1
+set protocols apply-groups EDGE
+set interfaces apply-groups TRUNKS
+set vlans v10 vlan-id 10
+set interfaces ge-0/0/1 description "kvm-compute-1"
+set interfaces ge-0/0/1 unit 0 family ethernet-switching
+"""
+
+
+def test_junos_values_from_groups_are_named_not_guessed() -> None:
+    _, found = findings(JUNOS_GROUPS, "juniper_junos")
+    by = {f.rule: f for f in found if f.interface == "ge-0/0/1"}
+    for rule, group in (("SG202", "EDGE"), ("SG101", "TRUNKS")):
+        assert rem.fixable(by[rule].remediation) == (
+            f"the value is inherited from Junos group {group} (line "
+            f"{2 if group == 'EDGE' else 4}); change it in the group (or apply-groups-except on "
+            "this interface)")
+    res = fix_config(JUNOS_GROUPS, platform="juniper_junos", policy=POLICY)
+    assert {f.rule for f, _ in res.skipped} >= {"SG202", "SG101"} and not res.failed
+    assert "set groups EDGE protocols rstp interface <ge-*> edge" in res.text
+
+
+def test_a_fix_that_changes_nothing_is_reported_not_counted() -> None:
+    from stormguard.findings import Finding
+
+    text = "hostname s\n!\ninterface Gi1/0/1\n switchport mode access\n!\nend\n"
+    bogus = Finding("SG202", "high", "s", "cisco_ios", "Gi1/0/1", 3, "edge",
+                    remediation="interface Gi1/0/1\n no spanning-tree portfast")
+    res = apply_findings(text, "cisco_ios", [bogus])
+    assert not res.applied and res.failed and "changes nothing" in res.failed[0][1]
+    assert res.text == text
+
+
+def test_cisco_long_list_is_added_then_removed_in_lines_of_sane_length() -> None:
+    text = ("hostname big\n!\n" + "".join(f"vlan {v}\n!\n" for v in range(2, 2002, 2))
+            + "interface GigabitEthernet1/0/1\n switchport mode trunk\n!\nend\n")
+    _, found = findings(text, "cisco_ios", "SG101")
+    assert rem.fixable(found[0].remediation)  # lint: summarised, not 1,000 VLANs per port
+    res = fix_config(text, platform="cisco_ios", policy=POLICY, rules=["SG101"])
+    assert res.applied and not res.failed
+    token = rem.FULL_LISTS.set(True)
+    try:
+        _, full = findings(text, "cisco_ios", "SG101")
+    finally:
+        rem.FULL_LISTS.reset(token)
+    lines = full[0].remediation.splitlines()[1:]
+    adds = [ln for ln in lines if " add " in ln]
+    assert adds and lines == adds + [ln for ln in lines if " remove " in ln]
+    assert all(len(ln) < 240 for ln in lines)
+    states = paste_line_by_line(text, "cisco_ios", full[0])
+    final = allowed(states[-1], "cisco_ios", "GigabitEthernet1/0/1")
+    assert final == VlanSet.of(range(2, 2002, 2))
+    for state in states:  # the VLANs that stay are carried after every pasted line
+        assert final.issubset(allowed(state, "cisco_ios", "GigabitEthernet1/0/1"))
+
+
+def test_junos_vstp_edge_removed_where_vstp_sets_it() -> None:
+    text = """set system host-name exv
+set vlans v10 vlan-id 10
+set protocols vstp vlan 10 interface ge-0/0/1 edge
+set interfaces ge-0/0/1 description "kvm-compute-1"
+set interfaces ge-0/0/1 unit 0 family ethernet-switching interface-mode trunk
+set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members v10
+"""
+    _, found = findings(text, "juniper_junos", "SG202")
+    assert found[0].remediation.startswith("delete protocols vstp interface ge-0/0/1 edge")
+    res = fix_config(text, platform="juniper_junos", policy=POLICY, rules=["SG202"])
+    assert res.applied and "set protocols vstp vlan 10 interface ge-0/0/1\n" in res.text
+    assert not findings(res.text, "juniper_junos", "SG202")[1]

@@ -124,7 +124,7 @@ def test_three_file_layout_errors_name_the_right_file(tmp_path):
     _, errors, _ = check_inventory(d)
     assert errors == ["groups.yaml:3: groups.core.platform: unknown platform 'ciscoo' "
                       "(supported: cisco_ios, cisco_xe, cisco_nxos, arista_eos, juniper_junos, "
-                      "huawei, hp_comware, ovs, linux_bridge)"]
+                      "huawei, hp_comware, ovs, linux_bridge, esxi)"]
     (tmp_path / "empty").mkdir()
     _, errors, _ = check_inventory(tmp_path / "empty")
     assert len(errors) == 1 and "no hosts.yaml" in errors[0]

@@ -16,10 +16,14 @@ CASES = {
     "juniper_junos": ("juniper_junos-compliant.conf", "juniper_junos-violations.conf",
                       # Junos has no BPDU filter, so no SG203
                       {"SG101", "SG201", "SG202", "SG204", "SG301", "SG302", "SG303"}),
+    # Huawei detects MAC flapping by default (no SG205); H3C recovers after shutdown-interval
+    # (30 s by default: no SG305)
     "huawei": ("huawei-compliant.cfg", "huawei-violations.cfg",
-               {"SG101", "SG201", "SG202", "SG203", "SG204", "SG301", "SG302", "SG303"}),
+               {"SG101", "SG201", "SG202", "SG203", "SG204", "SG301", "SG302", "SG303",
+                "SG304", "SG305", "SG306"}),
     "hp_comware": ("hp_comware-compliant.cfg", "hp_comware-violations.cfg",
-                   {"SG101", "SG201", "SG202", "SG203", "SG204", "SG301", "SG302", "SG303"}),
+                   {"SG101", "SG201", "SG202", "SG203", "SG204", "SG205", "SG301", "SG302",
+                    "SG303", "SG304", "SG306"}),
 }
 
 

@@ -113,6 +113,14 @@ def test_non_els_runs_stp_on_every_port(policy):
     assert found == []
 
 
+def test_unit_names_under_protocols_are_non_els_evidence():
+    dev = parse("set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members 10\n"
+                "set protocols rstp interface ge-0/0/1.0 edge\n")
+    assert dev.extra["junos_els"] is False
+    assert dev.extra["junos_style_evidence"] == {
+        "non-els": "line 2: protocols rstp interface ge-0/0/1.0"}
+
+
 def test_style_unknown_keeps_the_classic_reading(policy):
     text = "\n".join([
         "set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members 10",

@@ -367,6 +367,14 @@ def test_interface_range_members_inherit_with_their_source():
     assert "allowed_vlans" not in p3.extra["inherited"]
 
 
+def test_interface_range_star_member_is_ports_0_to_47():
+    dev = parse("set interfaces interface-range ALL member ge-1/0/*\n"
+                "set interfaces interface-range ALL unit 0 family ethernet-switching\n")
+    ports = [n for n in dev.interfaces if n.startswith("ge-1/0/")]
+    assert len(ports) == 48 and ports[0] == "ge-1/0/0" and ports[-1] == "ge-1/0/47"
+    assert all(dev.interfaces[n].switched for n in ports)
+
+
 # -- damaged text -------------------------------------------------------------------------------
 def test_unterminated_comment_warns_and_the_rest_is_read():
     text = numbered([
@@ -523,3 +531,44 @@ def test_group_applied_under_interfaces_gives_only_its_interfaces_part():
     # GUARD applied under `protocols`: its protocols part is
     assert port.bpdu_guard is True and port.line_of("bpdu_guard") == 22
     assert port.extra["inherited"]["bpdu_guard"]["name"] == "GUARD"
+
+
+def test_display_inheritance_output_reads_the_same_once_expanded():
+    """`show configuration | display inheritance no-comments` prints the inherited statements
+    in place and keeps `groups` / `apply-groups`: expanding again must change nothing."""
+    text = numbered([
+        "groups {",                                               # 1
+        "    HOST {",                                             # 2
+        "        interfaces {",                                   # 3
+        "            <ge-*> {",                                   # 4
+        "                unit 0 {",                               # 5
+        "                    family ethernet-switching {",        # 6
+        "                        interface-mode trunk;",          # 7
+        "                        vlan {",                         # 8
+        "                            members [ 10 20 ];",         # 9
+        "                        }",                              # 10
+        "                    }",                                  # 11
+        "                }",                                      # 12
+        "            }",                                          # 13
+        "        }",                                              # 14
+        "    }",                                                  # 15
+        "}",                                                      # 16
+        "apply-groups HOST;",                                     # 17
+        "interfaces {",                                           # 18
+        "    ge-0/0/1 {",                                         # 19
+        "        unit 0 {",                                       # 20
+        "            family ethernet-switching {",                # 21
+        "                interface-mode trunk;",                  # 22
+        "                vlan {",                                 # 23
+        "                    members [ 10 20 ];",                 # 24
+        "                }",                                      # 25
+        "            }",                                          # 26
+        "        }",                                              # 27
+        "    }",                                                  # 28
+        "}",                                                      # 29
+    ])
+    port = parse(text).interfaces["ge-0/0/1"]
+    assert port.mode == "trunk" and port.line_of("mode") == 22
+    assert port.allowed_vlans == VlanSet.of([10, 20])
+    assert port.extra["inherited"]["allowed_vlans"]["merged_with_local"] is True
+    assert "mode" not in port.extra["inherited"]

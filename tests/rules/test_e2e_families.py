@@ -48,6 +48,9 @@ def test_nxos_bad() -> None:
         ("SG202", "Ethernet1/1"), ("SG203", "Ethernet1/1"), ("SG203", "Ethernet1/2"),
         ("SG204", "Ethernet1/1"), ("SG204", "Ethernet1/2"), ("SG301", "Ethernet1/2"),
         ("SG302", "Ethernet1/1"), ("SG303", "Ethernet1/1"),
+        # no loop detection without BPDUs, no log host, no multicast/unknown-unicast limits
+        ("SG205", "Ethernet1/1"), ("SG205", "Ethernet1/2"), ("SG304", "-"),
+        ("SG306", "Ethernet1/1"), ("SG306", "Ethernet1/2"), ("SG306", "Ethernet1/3"),
     ])
     by = {(f.rule, f.interface): f for f in found}
     assert by[("SG101", "Ethernet1/3")].remediation == (
@@ -65,6 +68,8 @@ def test_eos_bad() -> None:
         ("SG101", "Ethernet1"), ("SG201", "-"), ("SG202", "Ethernet1"), ("SG203", "Ethernet2"),
         ("SG204", "Ethernet1"), ("SG204", "Ethernet2"), ("SG301", "Ethernet2"),
         ("SG302", "Ethernet1"),
+        ("SG205", "Ethernet1"), ("SG205", "Ethernet2"), ("SG304", "-"),
+        ("SG306", "Ethernet1"), ("SG306", "Ethernet2"),
     ])  # no SG303 on EOS (it only drops); `storm-control all` covers broadcast on Ethernet3
     by = {(f.rule, f.interface): f for f in found}
     assert by[("SG201", None)].remediation == "spanning-tree vlan-id 105,202"
@@ -124,6 +129,8 @@ def test_huawei_bad() -> None:
         ("SG301", "GigabitEthernet0/0/1"), ("SG301", "GigabitEthernet0/0/4"),
         ("SG301", "GigabitEthernet0/0/5"), ("SG302", "GigabitEthernet0/0/3"),
         ("SG303", "GigabitEthernet0/0/3"),
+        # no SG205: MAC flapping detection is on by default on the S-series
+        ("SG304", "-"), *(("SG306", f"GigabitEthernet0/0/{n}") for n in range(1, 6)),
     ])
     by = {(f.rule, f.interface): f for f in found}
     assert by[("SG101", "GigabitEthernet0/0/1")].line == 12
@@ -149,6 +156,8 @@ def test_comware_bad() -> None:
         ("SG101", "GigabitEthernet1/0/1"), ("SG202", "GigabitEthernet1/0/1"),
         ("SG301", "GigabitEthernet1/0/1"), ("SG302", "GigabitEthernet1/0/3"),
         ("SG303", "GigabitEthernet1/0/2"),
+        *(("SG205", f"GigabitEthernet1/0/{n}") for n in range(1, 4)), ("SG304", "-"),
+        *(("SG306", f"GigabitEthernet1/0/{n}") for n in range(1, 5)),
     ])
     by = {(f.rule, f.interface): f for f in found}
     assert by[("SG101", "GigabitEthernet1/0/1")].remediation == (

@@ -16,8 +16,9 @@ from stormguard.rules.docgen import render
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {"SG101": "high", "SG102": "medium", "SG103": "high", "SG201": "high",
             "SG202": "high",
-            "SG203": "high", "SG204": "medium", "SG301": "medium", "SG302": "medium",
-            "SG303": "low"}
+            "SG203": "high", "SG204": "medium", "SG205": "high", "SG301": "medium",
+            "SG302": "medium", "SG303": "low", "SG304": "medium", "SG305": "low",
+            "SG306": "low"}
 
 
 def test_registry_ids_and_severities() -> None:

@@ -38,6 +38,13 @@ def test_other_site_or_disjoint_vlans_or_late_evidence_is_another_incident() -> 
     assert c.add(ev("a", 2 + 61, vlans=[10]))[-1]["id"] != first  # same device, too late
 
 
+def test_a_fleet_without_sites_is_one_site() -> None:
+    c = Correlator()
+    a = c.add(ev("sw1", 0, vlans=[10]))[-1]["id"]
+    assert c.add(ev("sw2", 1, kind="storm-control"))[-1]["id"] == a
+    assert c.add(ev("sw3", 2, vlans=[20]))[-1]["id"] != a  # other VLAN: another storm
+
+
 def test_topology_component_joins_across_sites_and_splits_within_one() -> None:
     c = Correlator(components={"leaf1": 1, "leaf2": 1, "leaf9": 2},
                    sites={"leaf1": "dc1", "leaf2": "dc2", "leaf9": "dc1"})

@@ -44,3 +44,35 @@ def test_incident_insert_then_update_then_end(store) -> None:
     assert inc.to_dict()["duration_s"] == 1.0
     assert ss.incidents(since=datetime.fromtimestamp(500, UTC)) == []
     assert len(ss.incidents(since=datetime.fromtimestamp(100, UTC) - timedelta(days=1))) == 1
+
+
+def test_the_nightly_report_lists_the_incidents_of_its_period(store) -> None:
+    """An incident stored by the syslog listener shows in the report built from the store,
+    in HTML, Markdown and JSON."""
+    import json
+
+    from stormguard.findings import Finding
+    from stormguard.report.build import build_report_data
+    from stormguard.report.render import render_html, render_json, render_markdown
+
+    ss = SignalStore(store)
+    c = Correlator(sites={"sw1": "dc1", "sw2": "dc1"}, quiet_s=10)
+    now = datetime.now(UTC).timestamp()
+    evs = c.add(Evidence("syslog", "sw1", "Gi1/0/1", frozenset({10}), now - 60, "mac-flap"))
+    evs += c.add(Evidence("syslog", "sw2", "Eth1/1", frozenset({10}), now - 59, "storm-control"))
+    for e in evs + c.tick(now):
+        ss.save_incident(e)
+    run = store.start_run("audit")
+    store.upsert_device("sw1", "cisco_ios", "dc1")
+    store.save_findings(run, [Finding(rule="SG101", severity="high", device="sw1",
+                                      platform="cisco_ios", interface="Gi1/0/1", line=3,
+                                      message="m")])
+    store.finish_run(run, "ok", {"devices": 1})
+    data = build_report_data(store, run)
+    (inc,) = data.incidents
+    assert inc.devices == ["sw1", "sw2"] and inc.sites == ["dc1"] and not inc.ongoing
+    assert inc.evidence_text == "syslog: mac-flap ×1, storm-control ×1"
+    html = render_html(data)
+    assert 'id="incidents"' in html and "storm-control ×1" in html
+    assert "## Storm incidents of the period" in render_markdown(data)
+    assert json.loads(render_json(data))["incidents"][0]["devices"] == ["sw1", "sw2"]

@@ -117,8 +117,8 @@ def test_unbonded_host_into_one_switch_aggregate_is_no_loop() -> None:
 
 def test_unknown_far_end_is_not_guessed() -> None:
     devices = fabric() + hosts("ovs-hv01.json", "ovs")
-    nbs = ISL + [Neighbor("hv01", "eth5", "sw1", "Gi1/0/1", "lldp"),
-                 Neighbor("hv01", "eth6", "tor-unknown", "Gi1/0/1", "lldp")]
+    nbs = [*ISL, Neighbor("hv01", "eth5", "sw1", "Gi1/0/1", "lldp"),
+           Neighbor("hv01", "eth6", "tor-unknown", "Gi1/0/1", "lldp")]
     assert fleet_findings(devices, nbs) == []
 
 
