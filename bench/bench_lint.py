@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import statistics
@@ -233,11 +234,96 @@ def lint_wall(path: str, runs: int) -> None:
               f"{statistics.median(base):.0f} ms)")
 
 
+def throughput(files: int, runs: int, ref_tree: str | None) -> None:
+    """`stormguard lint DIR --format json` over `files` generated 3,000-line IOS configs (one
+    seed and hostname each), the process pinned to CPU 0 (`taskset -c 0`). With `ref_tree`
+    (a copy of the package from before a change, put first on PYTHONPATH) the two trees
+    alternate, run by run, under the same load."""
+    with tempfile.TemporaryDirectory(prefix="sg-lint200-") as tmp, \
+            tempfile.TemporaryDirectory(prefix="sg-pyc-") as pyc:
+        for i in range(files):
+            Path(tmp, f"sw{i:03d}.cfg").write_text(generate(300, i, f"bench-sw{i}"))
+        trees = [("this tree", None)] + ([("reference", ref_tree)] if ref_tree else [])
+        base = dict(os.environ, PYTHONPYCACHEPREFIX=pyc)
+        base.pop("PYTHONDONTWRITEBYTECODE", None)
+        cmd = ["taskset", "-c", "0", sys.executable, "-m", "stormguard", "lint", tmp,
+               "--format", "json", "--fail-on", "never", "-o", os.devnull]
+        print(f"  command: taskset -c 0 python -m stormguard lint DIR({files} files) "
+              "--format json --fail-on never -o /dev/null")
+        results: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in trees}
+        for k in range(runs + 1):
+            for label, tree in trees:
+                env = dict(base)
+                if tree:
+                    env["PYTHONPATH"] = tree
+                t0 = time.perf_counter()
+                # cwd: not the checkout, which `-m` would put ahead of PYTHONPATH
+                proc = subprocess.Popen(cmd, env=env, cwd=tmp)
+                _, status, usage = os.wait4(proc.pid, 0)
+                if status != 0:
+                    raise SystemExit(f"lint failed: status {status}")
+                if k:  # the first round warms the bytecode cache
+                    results[label].append((time.perf_counter() - t0,
+                                           usage.ru_utime + usage.ru_stime))
+        for label, rows in results.items():
+            walls = [w for w, _ in rows]
+            cpus = [c for _, c in rows]
+            print(f"  {label:10s} CPU median {statistics.median(cpus):5.2f} s (min "
+                  f"{min(cpus):.2f}) = {files / statistics.median(cpus):4.0f} configs/s "
+                  f"({files / min(cpus):.0f}/s at the minimum); wall median "
+                  f"{statistics.median(walls):.2f} s = {files / statistics.median(walls):.0f}"
+                  f"/s; {runs} runs, load now {load()}")
+
+
+def vs_ciscoconfparse2(py: str, n_ports: int, runs: int) -> None:
+    """Parse + two queries (trunk ports; trunks without an allowed-VLAN list) on one big
+    generated IOS config, stormguard in this process, ciscoconfparse2 in `py` (its own venv:
+    bench/ccp_side.py), both pinned to CPU 0, CPU time per call."""
+    from stormguard.parsers import parse_config
+
+    text = generate(n_ports, 6)
+
+    def ours() -> tuple[list[str], list[str]]:
+        dev = parse_config(text, "cisco_ios", source="big.cfg")[0]
+        trunks = [i for i in dev.interfaces.values() if i.mode == "trunk"]
+        return ([i.name for i in trunks], [i.name for i in trunks if i.allowed_vlans is None])
+
+    samples = cpu_ms(ours, runs, min_seconds=0.5)
+    out = subprocess.run(["taskset", "-c", "0", py, str(Path(__file__).with_name("ccp_side.py")),
+                          str(n_ports), "6", str(max(runs, 3))],
+                         check=True, capture_output=True, text=True).stdout
+    theirs = json.loads(out.strip().splitlines()[-1])
+    trunks, no_list = ours()
+    same = sorted(trunks) == theirs["trunks"] and sorted(no_list) == theirs["no_list"]
+    print(f"  config: {text.count(chr(10)) + 1} lines, {n_ports} ports; load {load()}")
+    print(f"  stormguard parse + 2 queries   {fmt(samples)}")
+    print(f"  ciscoconfparse2, same          median {theirs['median']:7.2f} ms "
+          f"(min {theirs['min']:.2f})")
+    print(f"  => stormguard {theirs['median'] / statistics.median(samples):.1f}x faster at "
+          f"the median ({theirs['min'] / min(samples):.1f}x on minimums); same answers: {same} "
+          f"({len(trunks)} trunks, {len(no_list)} without a list)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--skip-hier-config", action="store_true")
+    ap.add_argument("--throughput", type=int, default=0, metavar="FILES",
+                    help="only: `lint DIR --format json` over FILES generated configs, one core")
+    ap.add_argument("--ref-tree", metavar="DIR",
+                    help="with --throughput: alternate with the package found in DIR")
+    ap.add_argument("--ciscoconfparse2-python", metavar="PY",
+                    help="only: parse + 2 queries vs ciscoconfparse2 installed for PY")
+    ap.add_argument("--big-ports", type=int, default=4250,
+                    help="ports of the big config for --ciscoconfparse2-python (4250: 39k lines)")
     args = ap.parse_args()
+    if args.throughput:
+        throughput(args.throughput, args.runs, args.ref_tree)
+        return
+    if args.ciscoconfparse2_python:
+        pin_one_core()
+        vs_ciscoconfparse2(args.ciscoconfparse2_python, args.big_ports, args.runs)
+        return
     text = generate()
     print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, "
           f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")

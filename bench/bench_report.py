@@ -105,8 +105,76 @@ def store_build(devices: int, findings: int) -> tuple[float, float]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+_CHILD = """
+import sys, time
+from stormguard.report.build import build_report_data
+from stormguard.store import Store
+with Store.open(sys.argv[1]) as store:
+    rid = max(r.id for r in store.list_runs(limit=5) if r.audited)
+    for _ in range(int(sys.argv[2])):
+        t, c = time.perf_counter(), time.process_time()
+        built = build_report_data(store, rid)
+        print(time.perf_counter() - t, time.process_time() - c, built.total_findings)
+"""
+
+
+def store_fill(url: str, devices: int, findings: int, nights: int = 2) -> None:
+    """`nights` audited runs of the sample fleet into the (empty) store at `url`."""
+    from stormguard.findings import Finding
+    from stormguard.report.sample import sample_report
+    from stormguard.store import Store
+
+    data = sample_report(devices, findings)
+    with Store.open(url) as store:
+        if store.list_runs(limit=1):
+            return  # filled by an earlier run of this benchmark
+        for d in data.devices:
+            store.upsert_device(d.name, d.platform or "cisco_ios", site=d.site)
+        for _ in range(nights):
+            rid = store.start_run("nightly", "bench")
+            store.save_findings(rid, [Finding(f.rule, f.severity, f.device, f.platform,
+                                              f.interface, f.line, f.message, f.expected,
+                                              f.actual, f.remediation)
+                                      for f in data.findings])
+            store.finish_run(rid, "ok", {"audited_devices": [d.name for d in data.devices]})
+
+
+def store_compare(url: str, runs: int, ref_tree: str | None) -> None:
+    """build_report_data of the newest run (with the run before it to compare against), in a
+    fresh process per round (3 calls each), alternating with `ref_tree` when given."""
+    import os
+    import subprocess
+
+    trees = [("this tree", None)] + ([("reference", ref_tree)] if ref_tree else [])
+    res: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in trees}
+    for _ in range(runs):
+        for label, tree in trees:
+            env = dict(os.environ)
+            if tree:
+                env["PYTHONPATH"] = tree
+            # cwd "/": not the checkout, which `-c` would put ahead of PYTHONPATH
+            out = subprocess.run([sys.executable, "-c", _CHILD, url, "3"], env=env, check=True,
+                                 capture_output=True, text=True, cwd="/").stdout
+            for line in out.splitlines():
+                wall, cpu, _n = line.split()
+                res[label].append((float(wall), float(cpu)))
+    with open("/proc/loadavg") as fh:
+        load = " ".join(fh.read().split()[:3])
+    for label, rows in res.items():
+        walls, cpus = [w for w, _ in rows], [c for _, c in rows]
+        print(f"  {label:10s} build_report_data wall median {statistics.median(walls):.2f} s "
+              f"(min {min(walls):.2f}), CPU median {statistics.median(cpus):.2f} s (min "
+              f"{min(cpus):.2f}); {len(rows)} calls; load now {load}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store-url", metavar="URL",
+                    help="only: fill this (empty) store with 2 nights of the fleet once, then "
+                         "time build_report_data from it (e.g. sqlite:////tmp/b.db, "
+                         "postgresql+psycopg://postgres@127.0.0.1:5432/bench)")
+    ap.add_argument("--ref-tree", metavar="DIR",
+                    help="with --store-url: alternate with the package found in DIR")
     ap.add_argument("--devices", type=int, default=10_000)
     ap.add_argument("--findings", type=int, default=50_000)
     ap.add_argument("--runs", type=int, default=3)
@@ -116,6 +184,10 @@ def main() -> int:
     args = ap.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    if args.store_url:
+        store_fill(args.store_url, args.devices, args.findings)
+        store_compare(args.store_url, args.runs, args.ref_tree)
+        return 0
     from stormguard.report.render import page_payload, render_html, render_json, render_markdown
     from stormguard.report.sample import sample_report
 

@@ -3,7 +3,8 @@ hosts in under 10 s).
 
 The fleet: a spine-leaf fabric (``--spines`` spines, the rest leaves in rack pairs joined by an
 inter-switch link, each leaf uplinked to two spines), every rack with its own ten VLANs (spines
-carry them all; past 390 racks the VLAN blocks repeat), and ``--hosts`` hypervisors spread over the racks, one vSwitch each, both NICs
+carry them all; past 390 racks the VLAN blocks repeat), and ``--hosts`` hypervisors spread over
+the racks, one vSwitch each, both NICs
 cabled to the rack's two leaves: OVS with the NICs bonded, ESXi (never forwards between its
 uplinks), and a share (``--loopy``, default 2 %) of Linux bridges without STP bridging both NICs
 unbonded - each of those closes a loop through the fabric that SG501 must name. Neighbour facts
@@ -124,11 +125,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--loopy", type=float, default=0.02,
                    help="share of hosts that bridge two unbonded uplinks without STP")
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--rules", default=None, metavar="IDS",
+                   help="only these fleet rules (comma-separated, e.g. SG501,SG502); "
+                        "default: every fleet rule")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     devices, nbs, loops = fleet(args.switches, args.hosts, args.spines, args.loopy)
     gen_s = time.perf_counter() - t0
-    policy = load_policy()
+    packs = []
+    if args.rules:
+        import tempfile
+
+        from stormguard.rules import all_rules
+
+        keep = {r.strip().upper() for r in args.rules.split(",")}
+        off = [r.id for r in all_rules() if r.scope == "fleet" and r.id not in keep]
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as fh:
+            fh.write("rules:\n" + "".join(f"  {rid}: false\n" for rid in off))
+        packs.append(fh.name)
+    policy = load_policy(packs)
+    fleet_rules = [r.id for r in __import__("stormguard.rules", fromlist=["x"]).all_rules()
+                   if r.scope == "fleet" and policy.rule_enabled(r.id)]
     times = []
     result = None
     for _ in range(args.runs):
@@ -144,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
           f"cpus {os.cpu_count()}  load {load}")
     print(f"fleet: {switches} switches, {len(devices) - switches} host vSwitches, "
           f"{len(nbs)} neighbour facts, {loops} loopy hosts (generated in {gen_s:.1f} s)")
-    print(f"audit_fleet (effective + graph + loops + SG501/SG502): runs "
+    print(f"audit_fleet (effective + graph + loops + {'/'.join(fleet_rules)}): runs "
           f"{', '.join(f'{t:.2f}' for t in times)} s; median {statistics.median(times):.2f} s")
     print(f"findings: SG501 {sg501}, SG502 {sg502} (expected {loops} each)")
     return 0 if sg501 == loops and sg502 == loops else 1

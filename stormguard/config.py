@@ -232,6 +232,33 @@ class IncidentsConfig(_Section):
     quiet_s: float = Field(default=120.0, gt=0)  # an incident ends after this long without any
 
 
+class ChangeWindow(_Section):
+    """A recurring window in which configuration changes are expected (``baseline:``)."""
+
+    cron: str  # when the window opens: five crontab fields, local time, as jobs' `cron`
+    duration_minutes: int = Field(gt=0, le=7 * 24 * 60)
+    name: str | None = None  # shown in the finding ("in change window <name>")
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_valid(cls, v: str) -> str:
+        from stormguard.daemon.cron import cron_trigger
+
+        cron_trigger(v)
+        return v
+
+    def label(self) -> str:
+        return self.name or f"{self.cron} for {self.duration_minutes} min"
+
+
+class BaselineConfig(_Section):
+    """Approved baselines: drift from them is SG601 (``stormguard baseline approve``)."""
+
+    change_windows: list[ChangeWindow] = Field(default_factory=list)
+    alert_severity: Literal["info", "warning", "critical"] = "warning"  # of a drift alert
+    max_diff_lines: int = Field(default=400, ge=10, le=100_000)  # kept in a finding
+
+
 class StormguardConfig(_Section):
     database_url: str | None = None
     # this daemon's site (one collector host per site, one shared store): it collects and
@@ -255,6 +282,7 @@ class StormguardConfig(_Section):
     syslog: SyslogConfig = Field(default_factory=SyslogConfig)
     snmp: SnmpConfig = Field(default_factory=SnmpConfig)
     incidents: IncidentsConfig = Field(default_factory=IncidentsConfig)
+    baseline: BaselineConfig = Field(default_factory=BaselineConfig)
     shutdown_timeout_s: float = 30.0
 
     source: str = Field(default="", exclude=True)  # the file it came from, for messages

@@ -16,7 +16,7 @@ other rules still run.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from stormguard.effective import effective_device
 from stormguard.findings import SEVERITY_RANK, Finding, Waiver
 from stormguard.model import HYPERVISOR_PLATFORMS, PLATFORM_FAMILY, Device
 from stormguard.policy import Policy, waiver_expired, waiver_matches
+from stormguard.roles import FactSource
 from stormguard.rules import Rule, RuleContext, all_rules
 
 if TYPE_CHECKING:
@@ -53,8 +54,11 @@ def _active_rules(policy: Policy) -> list[_Active]:
     ]
 
 
-def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = None
-          ) -> AuditResult:
+def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = None,
+          fact_sources: Sequence[FactSource] = ()) -> AuditResult:
+    """Run the per-device rules. `fact_sources` (collected facts, e.g. LLDP/CDP neighbours:
+    :func:`stormguard.topology.fact_roles.neighbor_role_source`) decide port roles ahead of
+    the policy's description selectors; `stormguard lint` passes none."""
     today = today or dt.date.today()
     active = _active_rules(policy)
     live_waivers = [w for w in policy.waivers if not waiver_expired(w, today)]
@@ -64,7 +68,7 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
     count = 0
     for dev in devices:
         count += 1
-        eff = effective_device(dev, policy)
+        eff = effective_device(dev, policy, fact_sources=fact_sources)
         family = PLATFORM_FAMILY.get(dev.platform, dev.platform)
         for act in active:
             rule = act.rule
@@ -120,7 +124,12 @@ def audit_fleet(devices: Iterable[Device], policy: Policy, neighbors: Iterable[N
     result = AuditResult(findings=[], expired_waivers=expired, devices=len(devs))
     if not active:
         return result
-    fleet = FleetView([effective_device(d, policy) for d in devs], list(neighbors),
+    from stormguard.topology.fact_roles import neighbor_role_source
+
+    nbs = list(neighbors)
+    # switch-port roles from what is behind each port (LLDP/CDP), ahead of descriptions
+    roles = [neighbor_role_source(nbs, devs, [r.name for r in policy.roles])]
+    fleet = FleetView([effective_device(d, policy, fact_sources=roles) for d in devs], nbs,
                       list(warnings))
     by_name = {d.hostname: d for d in devs}
     for act in active:

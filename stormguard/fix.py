@@ -29,12 +29,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from stormguard import model as _model
 from stormguard import remediation as rem
 from stormguard.findings import Finding
 from stormguard.model import PLATFORM_FAMILY, VSWITCH_PLATFORMS, Device
 from stormguard.vlans import VlanSet, VlanSyntaxError
 
 BLOCK_FAMILIES = frozenset({"cisco", "nxos", "eos", "huawei", "comware"})
+#: Hypervisor hosts (ESXi): collected state too, never a file to edit
+_HOST_PLATFORMS: tuple[str, ...] = tuple(getattr(_model, "HYPERVISOR_PLATFORMS", ()))
 #: Fix passes at most (a device-wide fix can reveal per-port findings it was hiding).
 MAX_PASSES = 3
 
@@ -109,7 +112,7 @@ def audit_full(devices: Sequence[Device], policy: object, audit: Callable) -> li
 def apply_findings(text: str, platform: str, findings: Sequence[Finding],
                    devices: Sequence[Device] = ()) -> FixResult:
     family = PLATFORM_FAMILY.get(platform, platform)
-    if platform in VSWITCH_PLATFORMS:
+    if platform in VSWITCH_PLATFORMS or platform in _HOST_PLATFORMS:
         res = FixResult(platform=platform, text=text)
         res.skipped = [(f, "vSwitch state is not a file to edit: run the commands on the host")
                        for f in findings]

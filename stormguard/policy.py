@@ -432,12 +432,22 @@ def _apply_rules(doc: _Doc, data: Any, policy: Policy) -> None:
                 rp.severity = value
             elif key in rule.params:
                 rp.params[key] = _param(doc, kat, value, rule.params[key])
+                choices = _PARAM_CHOICES.get((rule.id, key))
+                if choices and not set(rp.params[key]) <= choices:
+                    doc.fail(kat, f"must be a list of: {', '.join(sorted(choices))}")
                 if key.endswith("_severity") and value not in SEVERITIES:
                     doc.fail(kat, f"must be one of {', '.join(SEVERITIES)}")
                 rp.param_sources[key] = doc.where(kat)
             else:
                 allowed = sorted(_RULE_KEYS | set(rule.params))
                 doc.fail(kat, f"unknown key for {rule.id} (expected one of: {', '.join(allowed)})")
+
+
+#: Parameters whose (list) values come from a fixed set: (rule ID, key) -> allowed values.
+_PARAM_CHOICES: dict[tuple[str, str], frozenset[str]] = {
+    ("SG305", "recovery_deliberately_absent"): frozenset(
+        {"bpduguard", "storm-control", "loop-detect"}),
+}
 
 
 def _role(doc: _Doc, name: str, body: Any, base: Role | None) -> Role:

@@ -128,12 +128,18 @@ _CAUSE_WORD: dict[str, dict[str, str]] = {
     "eos": {"bpduguard": "bpduguard", "loop-detect": "loop-protection"},
     "huawei": {"bpduguard": "bpdu-protection", "storm-control": "storm-control",
                "loop-detect": "loopback-detect"},
+    "junos": {"bpduguard": "bpdu-block"},
 }
 
 
-def recovery(family: str, causes: list[str], interval: int) -> str:
+def recovery(family: str, causes: list[str], interval: int, *,
+             v: Variant | None = None) -> str:
     """Auto-recovery for `causes`, after `interval` seconds where the command takes one."""
     words = _CAUSE_WORD.get(family, {})
+    if family == "junos":  # BPDU-blocked ports come back after the disable-timeout
+        v = v or plain(family)
+        where = ("protocols layer2-control" if v.junos_els else "ethernet-switching-options")
+        return f"set {where} bpdu-block disable-timeout {interval}"
     if family in CISCOISH:
         return "\n".join(f"errdisable recovery cause {words[c]}" for c in causes if c in words)
     if family == "huawei":

@@ -118,6 +118,18 @@ _JUNOS = (
 )
 _JUNOS_SNMP_COMMUNITY = re.compile(r"^\s*community\s+(?P<s>\"[^\"]*\"|[^\s;{]+)")
 
+#: Every rule of a family needs one of these words on the line: lines without any (most of a
+#: config: interfaces, VLANs) skip the rules, which makes masking ~5x faster.
+_CISCO_WORDS = r"secret|password|community|key|snmp-server|authentication"
+_VRP_WORDS = r"cipher|simple|plain|hash|community|securityname|authentication-mode|privacy-mode"
+_JUNOS_WORDS = r"password|secret|key|community|\$9\$"
+_PREFILTER = {
+    _CISCO: re.compile(_CISCO_WORDS, re.IGNORECASE),
+    _VRP: re.compile(_VRP_WORDS, re.IGNORECASE),
+    _JUNOS: re.compile(_JUNOS_WORDS, re.IGNORECASE),
+}
+_ALL_WORDS = re.compile("|".join((_CISCO_WORDS, _VRP_WORDS, _JUNOS_WORDS)), re.IGNORECASE)
+
 _FAMILY = {
     "cisco_ios": _CISCO, "cisco_xe": _CISCO, "cisco_nxos": _CISCO, "arista_eos": _CISCO,
     "huawei": _VRP, "hp_comware": _VRP, "juniper_junos": _JUNOS,
@@ -179,6 +191,7 @@ def mask_config(text: str, platform: str | None) -> str:
     rules = _rules_for(platform)
     if not rules:
         return text
+    words = _PREFILTER.get(rules, _ALL_WORDS)
     junos = platform in (None, "juniper_junos")
     lines = text.splitlines(keepends=True)
     out = []
@@ -188,6 +201,11 @@ def mask_config(text: str, platform: str | None) -> str:
         body = raw.rstrip("\r\n")
         if body[:1] not in (" ", "\t", ""):
             header = body
+        if not words.search(body):
+            if junos:
+                _track_blocks(body, blocks)
+            out.append(raw)
+            continue
         spans = _spans(body, rules, header)
         if junos and "snmp" in blocks:
             m = _JUNOS_SNMP_COMMUNITY.match(body)

@@ -38,9 +38,15 @@ class Alert:
     # Labels that identify an incident to Alertmanager: its scope as first paged, unchanged by
     # reminders and the resolution (a changed label set would be a different alert there).
     scope_labels: dict[str, str] = field(default_factory=dict)
+    #: kind "drift" (SG601): the unified diff from the approved configuration (capped)
+    detail: str = ""
 
     @property
     def title(self) -> str:
+        if self.kind == "drift":
+            state = {"firing": "DRIFT", "reminder": "DRIFT (ongoing)", "resolved": "RESOLVED",
+                     "test": "TEST"}[self.status]
+            return f"[{state}] unapproved configuration change on {self.host}"
         if self.kind == "sniffer-down":
             state = {"firing": "SNIFFER DOWN", "reminder": "SNIFFER DOWN (ongoing)",
                      "resolved": "SNIFFER BACK", "test": "TEST"}[self.status]
@@ -64,6 +70,8 @@ class Alert:
                  + (f", ended {self.ended_at.isoformat(timespec='seconds')}"
                     if self.ended_at else "")
                  + f", duration {self.duration_s():.0f} s"]
+        if self.kind == "drift" and self.detail:
+            lines.append(self.detail.rstrip("\n"))
         if self.kind != "storm":
             return "\n".join(lines)
         lines += [f"rate {self.pps:,.0f} fps (peak {self.peak_pps:,.0f}), {self.frames:,} frames"]

@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     from stormguard.store.audit import audit_snapshots
 
     policy = load_policy(args.policy)  # a bad policy is a usage error: one line, exit 2
+    from stormguard.config import load_config
+
+    cfg = load_config(args.config)  # change windows and alert channels for SG601 drift
     with open_store(args) as store:
         if args.limit and not any(fnmatch.fnmatchcase(d.name, args.limit)
                                   for d in store.devices()):
@@ -49,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             run_id = store.start_run("audit", "cli")
         try:
-            result = audit_snapshots(store, run_id, policy, device_glob=args.limit)
+            result = audit_snapshots(store, run_id, policy, device_glob=args.limit,
+                                     baseline=cfg.baseline)
         except BaseException as exc:
             if args.run is None:
                 if isinstance(exc, KeyboardInterrupt):  # Ctrl-C: say so, as the daemon does
@@ -61,6 +65,12 @@ def run(args: argparse.Namespace) -> int:
             store.finish_run(run_id, "partial" if result.errors else "ok", result.summary())
         else:
             store.update_run_summary(run_id, result.summary())
+        from stormguard.baseline.drift import page_and_deliver
+
+        queued, sent, failed = page_and_deliver(store, cfg.alerts, cfg.baseline)
+        if queued:
+            print(f"drift alerts: {queued} queued, {sent} sent, {failed} failed "
+                  "(kept in the outbox for retry)", file=sys.stderr)
     if result.devices == 0 and not result.errors:
         print(f"run {run_id}: no snapshots to audit (run `stormguard collect` first)")
         return 0

@@ -28,8 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import difflib
-
+    from stormguard.configdiff import unified_config_diff
     from stormguard.errors import InputError
 
     with open_store(args) as store:
@@ -72,11 +71,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{args.device}: between run {old.run_id} and run {new.run_id} only "
                       "masked secrets changed (--show-secrets to see them)")
                 return 0
-        lines = difflib.unified_diff(
-            old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-            fromfile=f"{args.device}@run{old.run_id} ({fmt_time(old.collected_at)})",
-            tofile=f"{args.device}@run{new.run_id} ({fmt_time(new.collected_at)})",
-            n=args.context)
+        lines = unified_config_diff(
+            old_text, new_text,
+            old_label=f"{args.device}@run{old.run_id} ({fmt_time(old.collected_at)})",
+            new_label=f"{args.device}@run{new.run_id} ({fmt_time(new.collected_at)})",
+            context=args.context)
         for line in lines:
-            print(line, end="" if line.endswith("\n") else "\n")
+            print(line, end="")
     return 0

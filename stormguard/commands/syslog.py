@@ -158,10 +158,7 @@ def _close(hub: Any, alerter: Any, store: Any, *, final: bool) -> None:
     if hub is not None:
         hub.stop()
         if final:  # a replay is a closed book: its incidents end with it
-            import time
-
-            with hub._lock:
-                hub._emit(hub.correlator.close_all(time.time()))
+            hub.close_all()
     if alerter is not None:
         alerter.deliver_due()
         alerter.stop()

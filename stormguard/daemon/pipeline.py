@@ -251,14 +251,31 @@ def _audit(store: Any, run_id: int, cfg: Any, job: Any, result: PipelineResult,
     policy = load_policy([cfg.relative(p) for p in cfg.policies])
     glob = job.limit if job.limit and not any(c in job.limit for c in ":,") else None
     audit = audit_snapshots(store, run_id, policy, device_glob=glob,
-                            devices=[h.name for h in hosts])
+                            devices=[h.name for h in hosts],
+                            baseline=getattr(cfg, "baseline", None))
     for err in audit.errors:
         log.warning("audit: %s", err, extra=kv(run=run_id))
+    _page_drifts(store, run_id, cfg)
     result.devices_audited = audit.devices
     result.findings = audit.by_severity()
     by_rule: Counter[str] = Counter(f.rule for f in audit.findings if not f.waived)
     result.findings_by_rule = dict(sorted(by_rule.items()))
     return audit
+
+
+def _page_drifts(store: Any, run_id: int, cfg: Any) -> None:
+    """SG601: page new drifts (outside change windows) and resolved ones, once each, through
+    the alert outbox; deliver now (the daemon's alert loop retries what fails)."""
+    from stormguard.baseline.drift import page_and_deliver
+
+    try:
+        queued, sent, failed = page_and_deliver(store, cfg.alerts, cfg.baseline)
+        if queued:
+            log.info("drift alerts: %d queued, %d sent, %d failed (retried)", queued, sent,
+                     failed, extra=kv(run=run_id))
+    except Exception as exc:  # alerting never fails the run
+        log.error("drift alerts of run %d: %s: %s", run_id, type(exc).__name__, exc,
+                  extra=kv(run=run_id))
 
 
 def report_dir(cfg: Any) -> Path:

@@ -59,6 +59,7 @@ class Daemon:
         self.signal_name = ""
         self.supervisor: Any = None
         self.sniffer_watch: Any = None
+        self.signals: Any = None  # switch syslog + SNMP + incidents (daemon/signals.py)
         self._old_excepthook: Any = None
 
     # -- signals ---------------------------------------------------------------------------
@@ -139,6 +140,13 @@ class Daemon:
 
             sup.add("alerts", lambda: a._thread is not None and a._thread.is_alive(),
                     restart_alerts)
+        if self.signals is not None:
+            sig = self.signals
+            for name in ("syslog", "snmp"):
+                if (name == "syslog" and sig.listener is not None) or (
+                        name == "snmp" and sig.poller is not None):
+                    sup.add(name, lambda n=name: n not in sig.dead(),
+                            lambda n=name: sig.restart(n))
         sup.add("scheduler", self._scheduler_alive, self._restart_scheduler)
         if self.metrics_address is not None:
             sup.add("metrics", self.metrics.alive, self.metrics.restart)
@@ -198,15 +206,41 @@ class Daemon:
                 plan.append((settings, cfg.alerts.severity))
         return plan
 
+    def _start_signals(self) -> None:
+        """Switch syslog and SNMP, folded with the sniffer's storms into incidents."""
+        from stormguard.daemon.signals import SignalSources
+
+        cfg = self.cfg
+        hosts: list[Any] = []
+        try:
+            from stormguard.inventory import load_inventory
+
+            inv = load_inventory(cfg.inventory)
+            site = getattr(cfg, "site", None)
+            hosts = inv.select(f"site:{site}" if site else None)
+        except Exception as exc:  # senders then count as unknown; SNMP has no targets
+            log.warning("syslog/snmp: inventory %s not loaded (%s): senders will not be "
+                        "matched to devices", cfg.inventory, exc)
+        self.signals = SignalSources(cfg, self.store, self.alerter, hosts)
+        try:
+            self.signals.start()
+        except Exception as exc:
+            log.error("syslog/snmp not started: %s", exc, extra=kv(component="signals"))
+            self.signals.stop()
+            self.signals = None
+
     def _start_sniffers(self) -> None:
         cfg = self.cfg
         plan = self.sniffer_plan()
-        if not plan and not cfg.alerts.channels:
+        incidents = bool(cfg.syslog.enabled or cfg.snmp.enabled)
+        if not plan and not cfg.alerts.channels and not incidents:
             return
         from stormguard.alerts.dispatcher import Alerter
 
         self.alerter = Alerter(self.store, cfg.alerts, severity=cfg.alerts.severity)
         self.alerter.start()  # also delivers what an earlier run left in the outbox
+        if incidents:
+            self._start_signals()
         if not plan:
             return
         from stormguard.sniffer.engine import Engine
@@ -217,7 +251,12 @@ class Daemon:
                 _m.on_storm(ev)
                 d = ev.to_dict()
                 d.setdefault("severity", _sev)
-                _a.on_event(d)
+                signals = self.signals
+                if signals is not None:  # stored as a storm, paged through its incident
+                    _a.on_event(d, page=False)
+                    signals.on_storm_event(d)
+                else:
+                    _a.on_event(d)
                 log.warning("storm %s on %s: %.0f pps", d.get("event"), d.get("iface"),
                             float(d.get("pps") or 0), extra=kv(storm=d.get("id"),
                                                                evidence=d.get("evidence")))
@@ -285,6 +324,11 @@ class Daemon:
             except Exception as exc:
                 log.warning("sniffer stop: %s", exc)
         self.engines.clear()
+        if self.signals is not None:
+            try:
+                self.signals.stop()
+            except Exception as exc:
+                log.warning("syslog/snmp stop: %s", exc)
         if self.alerter is not None:
             with contextlib.suppress(Exception):
                 self.alerter.deliver_due()  # one last try for what the storms just queued

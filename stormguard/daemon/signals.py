@@ -133,3 +133,4 @@ class SignalSources:
                 self._snmp_thread.join(10)
         if self.hub is not None:
             self.hub.stop()
+            self.hub.close_all()

@@ -100,6 +100,8 @@ def _cisco_logging(al: Alarms, rest: list[str], neg: bool, body: str, ln: int,
                    warn: Warn) -> bool:
     if not rest:
         return False
+    if rest[0] == "vrf" and rest[2:3] == ["host"]:  # EOS `logging vrf MGMT host X`
+        rest = rest[2:]
     w = rest[0]
     if w in ("host", "server"):  # IOS/EOS `logging host X`, NX-OS `logging server X`
         if len(rest) < 2 or not _host(rest[1]):
@@ -421,3 +423,47 @@ def vrp_port(iface: Interface, w: list[str], undo: bool, body: str, ln: int,
             iface.lines["loop_action"] = ln
     if not lp:
         iface.extra.pop("loop_protect", None)
+
+
+# -- Junos ---------------------------------------------------------------------------------------
+
+#: First tokens of the Junos statements :func:`junos_statement` may read.
+JUNOS_WORDS = frozenset({"system", "snmp", "protocols", "ethernet-switching-options"})
+
+
+def junos_statement(al: Alarms, toks: tuple[str, ...], ln: int, warn: Warn) -> bool:
+    """``system syslog host X``, ``snmp trap-group G targets X``, ``protocols layer2-control
+    bpdu-block disable-timeout N`` (ELS) and ``ethernet-switching-options bpdu-block
+    disable-timeout N`` (non-ELS). True when the statement was one of these."""
+    t0 = toks[0]
+    if t0 == "system":
+        if toks[1:3] == ("syslog", "host"):
+            if len(toks) < 4:
+                warn(ln, "cannot read the syslog host", " ".join(toks))
+            else:
+                al.log_hosts.setdefault(toks[3], ln)
+            return True
+        return False
+    if t0 == "snmp":
+        if toks[1:2] == ("trap-group",) and "targets" in toks:
+            j = toks.index("targets") + 1
+            if j < len(toks):
+                al.trap_hosts.setdefault(toks[j], ln)
+            else:
+                warn(ln, "cannot read the SNMP trap target", " ".join(toks))
+            return True
+        return False
+    if t0 == "protocols":
+        rest = toks[2:] if toks[1:2] == ("layer2-control",) else None
+    elif t0 == "ethernet-switching-options":
+        rest = toks[1:]
+    else:
+        return False
+    if rest is None or rest[:2] != ("bpdu-block", "disable-timeout"):
+        return False
+    if len(rest) == 3 and rest[2].isdigit():
+        al.recovery["bpduguard"] = ln
+        al.set("recovery_interval", int(rest[2]), ln)
+    else:
+        warn(ln, "cannot read the bpdu-block disable-timeout", " ".join(toks))
+    return False  # the parser reads the statement too (it marks ELS / non-ELS style)

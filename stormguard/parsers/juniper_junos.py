@@ -93,6 +93,7 @@ from pathlib import PurePath
 
 from stormguard.errors import InputError
 from stormguard.model import Device, Interface, Sourced, StormControl, Vlan
+from stormguard.parsers import _alarms
 from stormguard.parsers._vrp_like import parse_vlans
 from stormguard.vlans import VlanSet, VlanSyntaxError
 
@@ -588,6 +589,9 @@ class JunosParser:
                 elif t0 == "vlans" and len(toks) >= 2:
                     seen += 1
                     self.vlan(toks[1], toks[2:], ln)
+                elif t0 in _alarms.JUNOS_WORDS and len(toks) >= 2 and _alarms.junos_statement(
+                        self.dev.alarms, toks, ln, self.warn):
+                    pass  # syslog / trap hosts, bpdu-block disable-timeout (SG304, SG305)
                 elif t0 == "protocols" and len(toks) >= 2:
                     seen += 1
                     self.protocols(toks[1:], ln)

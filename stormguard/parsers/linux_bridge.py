@@ -263,11 +263,35 @@ def parse(text: str, source: str = "") -> list[Device]:
             "vlan_protocol": data.get("vlan_protocol"),
         })
         dev.extra["line_vlan_filtering"] = line
+        # what the host itself uses (SG503's needed set): the bridge's own VLANs (`bridge vlan`
+        # entry of the bridge device, with vlan_filtering) and every VLAN sub-interface of the
+        # host (`eth5.100`), bridged or not
+        dev.extra["self_vlans"] = _self_vids(vlans.get(br_name, []))
+        dev.extra["host_vlan_links"] = _vlan_links(links)
         ports = links.slaves_of(br_name)
         for port in sorted(ports, key=lambda lk: (_int(lk.get("ifindex")) or 0)):
             _build_port(port, links, dev, filtering, vlans)
         devices.append(dev)
     return devices
+
+
+def _self_vids(entries: list[dict[str, Any]]) -> list[int]:
+    out: list[int] = []
+    for e in entries:
+        lo, hi = _int(e.get("vlan")), _int(e.get("vlanEnd", e.get("vlan")))
+        if lo is not None and hi is not None and MIN_VLAN <= lo <= hi <= MAX_VLAN:
+            out.extend(range(lo, hi + 1))
+    return sorted(set(out))
+
+
+def _vlan_links(links: _Links) -> list[dict[str, Any]]:
+    """Every 802.1Q sub-interface of the host: name, lower link, VLAN id (None: unread)."""
+    out = []
+    for name, link in links.by_name.items():
+        kind, data, _ = _info(link)
+        if kind == "vlan":
+            out.append({"name": name, "link": link.get("link"), "id": _int(data.get("id"))})
+    return out
 
 
 def _int(v: Any) -> int | None:

@@ -14,6 +14,7 @@ accepted exception stays visible without making a device look non-compliant.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -155,6 +156,7 @@ def compose_report(
     period_start: datetime | str | None = None,
     period_end: datetime | str | None = None,
     incidents: Iterable[Any] = (),
+    opstate: Iterable[Any] = (),
 ) -> ReportData:
     """Pure assembly of a report.
 
@@ -275,6 +277,7 @@ def compose_report(
         expiring_waivers=_expiring(waivers, now.date(), EXPIRY_WINDOW_DAYS),
         storm_events=storms,
         incidents=incident_items,
+        opstate=sorted(opstate, key=lambda o: (not o.changed, o.device, o.kind, o.interface)),
         period_start=_iso(period_start),
         period_end=_iso(period_end),
     )
@@ -295,13 +298,14 @@ def _known(known: dict[str, Any], name: str) -> Any:
 
 
 def _audited_devices(store: Store, run: Any, findings: Sequence[Finding],
-                     failed: set[str]) -> list[DeviceRef]:
+                     failed: set[str], known: dict[str, Any] | None = None) -> list[DeviceRef]:
     """The devices audited in ``run``.
 
     Preferred source: a list of names in ``run.summary["audited_devices"]``. Otherwise the
     devices whose snapshot is current as of the run: exact, but it reads every config text.
     """
-    known = {d.name: d for d in store.devices()}
+    if known is None:
+        known = {d.name: d for d in store.devices()}
     names: list[str] | None = None
     summary = run.summary or {}
     for key in ("audited_devices", "devices"):  # "devices" is a count in audit summaries
@@ -332,6 +336,20 @@ def _audited_devices(store: Store, run: Any, findings: Sequence[Finding],
 def build_report_data(store: Store, run_id: int | None = None, *,
                       now: datetime | None = None) -> ReportData:
     """Everything the report shows about ``run_id`` (default: the newest audited run)."""
+    # Reading a 50,000-finding run builds a few hundred thousand objects that all stay alive
+    # until the report is made: the cyclic collector would walk them again and again (a third
+    # of the time) and find nothing to free. Paused while building, back on after.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_report_data(store, run_id, now=now)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_report_data(store: Store, run_id: int | None, *, now: datetime | None
+                       ) -> ReportData:
     now = now or datetime.now(UTC)
     if run_id is None:
         run = next((r for r in store.list_runs(limit=200) if r.audited
@@ -355,10 +373,11 @@ def build_report_data(store: Store, run_id: int | None = None, *,
                                     failure_class=f.failure_class, message=f.message,
                                     at=_iso(f.at)))
     failed = {f.device for f in failures}
-    devices = _audited_devices(store, run, findings, failed)
+    devices = _audited_devices(store, run, findings, failed, known)
 
     prev = store.previous_run(run.id, audited=True)
-    previous_findings = store.findings(prev.id) if prev is not None else None
+    # only the keys of the previous run's findings are compared: no texts read
+    previous_findings = store.findings(prev.id, brief=True) if prev is not None else None
 
     trend: list[TrendPoint] = []
     for row, counts in store.finding_counts("severity", runs=TREND_RUNS, up_to=run.id):
@@ -381,4 +400,34 @@ def build_report_data(store: Store, run_id: int | None = None, *,
         rules=[r for r in rules if isinstance(r, str)], waivers=store.waivers(run.id),
         trend=trend, storm_events=storms, now=now,
         period_start=period_start, period_end=period_end, incidents=incidents,
+        opstate=_opstate(store, devices, run.id, prev.id if prev is not None else None),
     )
+
+
+def _opstate(store: Store, devices: Sequence[DeviceRef], run_id: int,
+             prev_id: int | None) -> list[Any]:
+    """Operational-state rows of the audited devices, from the state stored with their
+    snapshot of this run, compared with the snapshot of the previous run."""
+    from stormguard.opstate import parse_state, rows
+
+    out: list[Any] = []
+    # two bulk reads (each device's snapshot as of this run and as of the previous one), not
+    # two queries per device
+    states = store.snapshot_states(run_id)
+    prev_states = store.snapshot_states(prev_id) if prev_id is not None else {}
+    for d in devices:
+        snap = states.get(d.name)
+        if snap is None or not snap[2]:
+            continue
+        snap_id, platform, state = snap
+        current = parse_state(d.name, platform, state)
+        if current.empty:
+            continue
+        before = None
+        old = prev_states.get(d.name)
+        if old is not None and old[0] == snap_id:
+            before = current  # not collected again since: nothing new
+        elif old is not None and old[2]:
+            before = parse_state(d.name, old[1], old[2])
+        out.extend(rows(current, before))
+    return out

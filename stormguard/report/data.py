@@ -264,6 +264,9 @@ class ReportData:
     expiring_waivers: list[WaiverItem] = field(default_factory=list)
     storm_events: list[StormItem] = field(default_factory=list)
     incidents: list[IncidentItem] = field(default_factory=list)
+    # operational state (stormguard.opstate.OpRow): err-disabled / STP-inconsistent ports,
+    # topology changes, storm discards; what changed since the previous night first
+    opstate: list[Any] = field(default_factory=list)
     period_start: str | None = None  # storm events are those overlapping [start, end]
     period_end: str | None = None
     sites: list[SiteRun] = field(default_factory=list)  # a report across sites: one per site

@@ -11,7 +11,8 @@ The rule fires when neither way works. A syslog host is enough (stormguard's own
 syslog`` listener turns those messages into storm incidents); ``log_host`` names the collector
 the remediation points at (without it the fix is not automatic). EOS, Huawei VRP and H3C
 Comware send their traps unless switched off (``no snmp-server enable traps``, ``undo snmp-agent
-trap enable``). Junos is not judged yet.
+trap enable``); Junos sends every trap category to a ``snmp trap-group`` target unless the group
+lists ``categories``.
 
 Bad (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
 
@@ -57,7 +58,8 @@ ID = "SG304"
 NAME = "storm-events-stay-on-box"
 SEVERITY = "medium"
 PARAMS: dict[str, Any] = {"log_host": ""}
-PLATFORMS = ("cisco_ios", "cisco_xe", "cisco_nxos", "arista_eos", "huawei", "hp_comware")
+PLATFORMS = ("cisco_ios", "cisco_xe", "cisco_nxos", "arista_eos", "juniper_junos", "huawei",
+             "hp_comware")
 
 #: Traps that must be enabled explicitly (off by default), per family.
 _NEEDED_TRAPS: dict[str, tuple[str, ...]] = {

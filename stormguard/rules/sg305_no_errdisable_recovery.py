@@ -11,7 +11,8 @@ fires for a cause that can err-disable a port on this device and that neither re
 declared. IOS/IOS-XE, NX-OS and EOS recover with ``errdisable recovery cause X`` (after
 ``errdisable recovery interval``, 300 s by default); Huawei with ``error-down auto-recovery
 cause X interval N``; H3C brings every port a protection shut back after ``shutdown-interval``
-(30 s by default; ``shutdown-interval 0`` means never). Junos is not judged yet.
+(30 s by default; ``shutdown-interval 0`` means never); Junos brings BPDU-blocked ports back
+after ``bpdu-block disable-timeout`` (only BPDU blocking is judged there).
 
 Bad (Cisco IOS/IOS-XE, NX-OS, Arista EOS)::
 
@@ -47,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from stormguard import remediation_alarms
+from stormguard import remediation, remediation_alarms
 from stormguard.effective import EffectiveDevice
 from stormguard.rules.base import Hit, RuleContext
 
@@ -55,7 +56,8 @@ ID = "SG305"
 NAME = "no-errdisable-recovery"
 SEVERITY = "low"
 PARAMS: dict[str, Any] = {"recovery_deliberately_absent": [], "interval": 300}
-PLATFORMS = ("cisco_ios", "cisco_xe", "cisco_nxos", "arista_eos", "huawei", "hp_comware")
+PLATFORMS = ("cisco_ios", "cisco_xe", "cisco_nxos", "arista_eos", "juniper_junos", "huawei",
+             "hp_comware")
 
 CAUSES = ("bpduguard", "storm-control", "loop-detect")
 
@@ -116,6 +118,7 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         expected="automatic recovery with an interval, or the cause listed in "
                  "recovery_deliberately_absent",
         actual="no recovery for " + ", ".join(missing),
-        remediation=remediation_alarms.recovery(family, missing, interval),
+        remediation=remediation_alarms.recovery(family, missing, interval,
+                                                v=remediation.variant(dev)),
         extra={"causes": missing},
     )

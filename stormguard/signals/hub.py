@@ -69,6 +69,11 @@ class IncidentHub:
         with self._lock:
             self._emit(self.correlator.tick(time.time() if now is None else now))
 
+    def close_all(self, now: float | None = None) -> None:
+        """End every open incident (the process is stopping: nothing will extend them)."""
+        with self._lock:
+            self._emit(self.correlator.close_all(time.time() if now is None else now))
+
     def start(self, interval_s: float = 1.0) -> None:
         if self._thread is not None:
             return

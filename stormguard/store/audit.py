@@ -67,8 +67,10 @@ def _device_name(inventory_name: str, parsed_name: str, count: int) -> str:
 
 def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | None = None,
                     devices: Collection[str] | None = None,
-                    today: date | None = None) -> AuditResult:
+                    today: date | None = None, baseline: Any = None) -> AuditResult:
     """Audit the snapshots current as of `run_id` and store findings + waivers on that run.
+
+    `baseline`: the ``baseline:`` settings (change windows) for SG601 drift findings.
 
     `devices` (inventory names) restricts the audit to a job's selection, e.g. its groups; a
     selected device whose collection failed this run is audited from its last snapshot."""
@@ -105,9 +107,21 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
 
     result.rules = [r.id for r in all_rules() if policy.rule_enabled(r.id)]
     expired: dict[tuple[Any, ...], Waiver] = {}
+    # what is behind each switch port (LLDP/CDP from both sides) decides its role first
+    facts: Any = None
+    role_sources: list[Any] = []
+    try:
+        from stormguard.topology.fact_roles import neighbor_role_source
+        from stormguard.topology.fleet import collect_facts
+
+        facts = collect_facts((s.device, s.platform, s.state) for s in snaps)
+        role_sources = [neighbor_role_source(facts.neighbors, devices,
+                                             [r.name for r in policy.roles])]
+    except Exception as exc:  # roles then come from descriptions, as in `stormguard lint`
+        result.errors.append(f"neighbour facts failed: {type(exc).__name__}: {exc}")
     for dev in devices:  # one at a time: one broken device must not sink the audit
         try:
-            outcome = audit([dev], policy, today=today)
+            outcome = audit([dev], policy, today=today, fact_sources=role_sources)
         except Exception as exc:
             result.errors.append(f"{dev.hostname}: audit failed: {type(exc).__name__}: {exc}")
             continue
@@ -122,7 +136,8 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
         from stormguard.engine import audit_fleet
         from stormguard.topology.fleet import collect_facts
 
-        facts = collect_facts((s.device, s.platform, s.state) for s in snaps)
+        if facts is None:
+            facts = collect_facts((s.device, s.platform, s.state) for s in snaps)
         fleet = audit_fleet(devices, policy, facts.neighbors, today=today,
                             warnings=facts.warnings)
         result.errors.extend(fleet.errors)
@@ -131,6 +146,14 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
         result.findings.extend(fleet.findings)
     except Exception as exc:  # a topology bug must not cost the per-device findings
         result.errors.append(f"fleet audit failed: {type(exc).__name__}: {exc}")
+    # SG601: drift from approved baselines (needs the store: stormguard.baseline.drift)
+    try:
+        from stormguard.baseline.drift import drift_findings
+
+        result.findings.extend(drift_findings(store, run_id, snaps, policy, baseline,
+                                              today=today))
+    except Exception as exc:  # drift must not cost the other findings
+        result.errors.append(f"baseline drift check failed: {type(exc).__name__}: {exc}")
     result.expired_waivers = list(expired.values())
     store.save_findings(run_id, result.findings)
     store.save_waivers(run_id, list(getattr(policy, "waivers", [])))

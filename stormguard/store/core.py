@@ -33,6 +33,8 @@ from urllib.parse import quote
 
 from sqlalchemy import (
     Connection,
+    Text,
+    cast,
     create_engine,
     delete,
     event,
@@ -70,6 +72,17 @@ STORM_FIELDS = frozenset(
 COUNT_KEYS = {"severity": m.FindingModel.severity, "rule": m.FindingModel.rule,
               "site": m.FindingModel.site, "device": m.FindingModel.device}
 _WAIVER_FIELDS = frozenset(Waiver.__dataclass_fields__)
+
+
+def _json_column(value: Any) -> Any:
+    """A JSON column read as text (None or JSON ``null`` when empty)."""
+    if value is None or value == "null":
+        return None
+    if not isinstance(value, str):  # a driver that decodes JSON itself
+        return value
+    return json.loads(value)
+
+
 _PG_MIGRATION_LOCK = 0x5747_0001  # pg_advisory_xact_lock key: one schema upgrade at a time
 
 runs_t = m.RunModel.__table__
@@ -568,6 +581,23 @@ class Store:
             r = c.execute(q).first()
         return self._snap_row(r, True) if r is not None else None
 
+    def snapshot_states(self, run_id: int) -> dict[str, tuple[int, str, dict[str, Any]]]:
+        """Every device's snapshot as of `run_id` (what :meth:`snapshot_at` answers, device by
+        device) in one query, without the config text: name -> (snapshot id, platform,
+        stored operational state)."""
+        latest = (select(func.max(snaps_t.c.id).label("sid"))
+                  .join(runs_t, runs_t.c.id == snaps_t.c.run_id)
+                  .join(blobs_t, blobs_t.c.sha256 == snaps_t.c.blob_sha256)
+                  .where(self._visible(run_id))
+                  .group_by(snaps_t.c.device_id)).subquery()
+        q = (select(snaps_t.c.id, devices_t.c.name, snaps_t.c.platform, snaps_t.c.state)
+             .join(devices_t, devices_t.c.id == snaps_t.c.device_id)
+             .join(latest, latest.c.sid == snaps_t.c.id))
+        with self._tx(write=False) as c:
+            rows = c.execute(q).all()
+        return {name: (sid, platform, json.loads(zlib.decompress(state)) if state else {})
+                for sid, name, platform, state in rows}
+
     def get_snapshot(self, snapshot_id: int) -> SnapshotRow | None:
         with self._tx(write=False) as c:
             r = c.execute(self._snap_query(True).where(snaps_t.c.id == snapshot_id)).first()
@@ -636,23 +666,43 @@ class Store:
             c.execute(update(runs_t).where(runs_t.c.id == run_id).values(audited=True))
         return len(rows)
 
-    def findings(self, run_id: int, *, device: str | None = None) -> list[Finding]:
-        q = select(find_t).where(find_t.c.run_id == run_id).order_by(find_t.c.id)
+    def findings(self, run_id: int, *, device: str | None = None, brief: bool = False
+                 ) -> list[Finding]:
+        """The findings of a run, in the order they were saved. `brief`: only what tells
+        findings apart across runs (rule, severity, device, platform, interface, line,
+        waived), texts left empty: for comparing a run with the one before it."""
+        t = find_t.c
+        head = [t.rule, t.severity, t.device, t.platform, t.interface, t.line]
+        if brief:
+            q = select(*head, t.waived)
+        else:
+            # The JSON columns come back as their text and are decoded here, only when they
+            # hold something: a JSON result processor on every row and column (most are empty)
+            # was most of the cost of reading a 50,000-finding run.
+            q = select(*head, t.message, t.expected, t.actual, t.remediation, t.source,
+                       t.waived, t.site, cast(t.waiver, Text), cast(t.extra, Text))
+        q = q.where(t.run_id == run_id).order_by(t.id)
         if device is not None:
-            q = q.where(find_t.c.device == device)
+            q = q.where(t.device == device)
         with self._tx(write=False) as c:
             rows = c.execute(q).all()
+        if brief:
+            return [Finding(rule=rule, severity=sev, device=dev, platform=plat, interface=iface,
+                            line=line, message="", waived=bool(waived))
+                    for rule, sev, dev, plat, iface, line, waived in rows]
         out = []
-        for r in rows:
-            waiver = (Waiver(**{k: v for k, v in r.waiver.items() if k in _WAIVER_FIELDS})
-                      if r.waiver else None)
-            out.append(Finding(rule=r.rule, severity=r.severity, device=r.device,
-                               platform=r.platform, interface=r.interface, line=r.line,
-                               message=r.message, expected=r.expected, actual=r.actual,
-                               remediation=r.remediation, source=r.source,
-                               waived=bool(r.waived), waiver=waiver,
-                               extra=dict(r.extra or {}, site=r.site) if r.site
-                               else dict(r.extra or {})))
+        for (rule, sev, dev, plat, iface, line, message, expected, actual, remediation, source,
+             waived, site, waiver_text, extra_text) in rows:
+            w = _json_column(waiver_text)
+            waiver = (Waiver(**{k: v for k, v in w.items() if k in _WAIVER_FIELDS})
+                      if w else None)
+            extra = _json_column(extra_text)
+            out.append(Finding(rule=rule, severity=sev, device=dev, platform=plat,
+                               interface=iface, line=line, message=message, expected=expected,
+                               actual=actual, remediation=remediation, source=source,
+                               waived=bool(waived), waiver=waiver,
+                               extra=dict(extra or {}, site=site) if site
+                               else dict(extra or {})))
         return out
 
     def finding_counts(self, by: str = "severity", *, runs: int = 30,

@@ -248,3 +248,41 @@ class IncidentModel(Base):
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     peak_pps: Mapped[float] = mapped_column(Float, default=0.0)
     signals: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BaselineApprovalModel(Base):
+    """One approval of a device's configuration (append-only: the newest is the baseline)."""
+
+    __tablename__ = "baseline_approvals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device: Mapped[str] = mapped_column(String(255), index=True)
+    platform: Mapped[str] = mapped_column(String(64))
+    snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("snapshots.id", ondelete="SET NULL"))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    approved_by: Mapped[str] = mapped_column(String(255))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class BaselineDriftModel(Base):
+    """One unapproved configuration of a device (SG601): opened by an audit, closed by an
+    approval, a revert or a further change; remembers what was paged for it."""
+
+    __tablename__ = "baseline_drifts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device: Mapped[str] = mapped_column(String(255), index=True)
+    approval_id: Mapped[int] = mapped_column(
+        ForeignKey("baseline_approvals.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    snapshot_id: Mapped[int | None] = mapped_column(Integer)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    in_window: Mapped[bool] = mapped_column(Boolean, default=False)
+    window: Mapped[str | None] = mapped_column(String(255))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    paged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_paged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

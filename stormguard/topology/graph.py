@@ -139,7 +139,17 @@ class Graph:
     warnings: list[str] = field(default_factory=list)
 
     def edges_of(self, node: str) -> list[Edge]:
-        return [e for e in self.edges if e.a.node == node or e.b.node == node]
+        """The links of `node` (an index built on first use, rebuilt when links were added)."""
+        index = self.__dict__.get("_by_node")
+        if index is None or self.__dict__.get("_by_node_n") != len(self.edges):
+            index = {}
+            for e in self.edges:
+                index.setdefault(e.a.node, []).append(e)
+                if e.b.node != e.a.node:
+                    index.setdefault(e.b.node, []).append(e)
+            self.__dict__["_by_node"] = index
+            self.__dict__["_by_node_n"] = len(self.edges)
+        return list(index.get(node, ()))
 
     def to_dict(self) -> dict[str, Any]:
         return {"nodes": [n.to_dict() for n in self.nodes.values()],
@@ -388,10 +398,16 @@ def find_cycles(graph: Graph, vlans: VlanSet | None = None) -> list[Cycle]:
         used |= m
     weak_masks = [n.stp_off.mask for n in graph.nodes.values() if n.transit and n.stp_off]
     classes = vlan_classes(edge_masks + weak_masks, used & universe)
+    by_mask: dict[int, list[int]] = {}  # links with the same VLAN set (a few hundred sets)
+    for eid, m in enumerate(edge_masks):
+        if m:
+            by_mask.setdefault(m, []).append(eid)
     found: dict[tuple[int, ...], Cycle] = {}
     for cmask in classes:
         rep = (cmask & -cmask).bit_length() - 1
-        for cyc in _cycles_for_vlan(graph, rep, edge_masks):
+        bit = 1 << rep
+        active = sorted(e for m, ids in by_mask.items() if m & bit for e in ids)
+        for cyc in _cycles_for_vlan(graph, rep, active):
             key = cyc.key()
             if key in found:
                 prev = found[key]
@@ -404,7 +420,8 @@ def find_cycles(graph: Graph, vlans: VlanSet | None = None) -> list[Cycle]:
     return out
 
 
-def _cycles_for_vlan(graph: Graph, vid: int, edge_masks: list[int]) -> list[Cycle]:
+def _cycles_for_vlan(graph: Graph, vid: int, active: list[int]) -> list[Cycle]:
+    """The loops on VLAN `vid`; `active` are the indices of the links carrying it."""
     nodes = graph.nodes
     vid_bit = 1 << vid
     vert: dict[tuple[str, str | None], int] = {}
@@ -429,9 +446,8 @@ def _cycles_for_vlan(graph: Graph, vid: int, edge_masks: list[int]) -> list[Cycl
         adj[u][w] = eid
         adj[w][u] = eid
 
-    for eid, edge in enumerate(graph.edges):
-        if not edge_masks[eid] & vid_bit:
-            continue
+    for eid in active:
+        edge = graph.edges[eid]
         pa = vertex(edge.a.node, edge.a.port, edge.a.aggregate)
         pb = vertex(edge.b.node, edge.b.port, edge.b.aggregate)
         link(pa, pb, eid)

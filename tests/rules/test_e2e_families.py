@@ -83,6 +83,8 @@ def test_junos_bad() -> None:
         ("SG302", "ge-0/0/2"), ("SG303", "ge-0/0/2"),
         # ELS: trunks not listed under `protocols rstp interface` run without spanning tree
         ("SG201", "ge-0/0/2"), ("SG201", "ge-0/0/5"),
+        # no syslog / trap host; BPDU-blocked ports without a disable-timeout
+        ("SG304", "-"), ("SG305", "-"),
     ])
     by = {(f.rule, f.interface): f for f in found}
     assert by[("SG101", "ge-0/0/1")].line == 7

@@ -46,6 +46,21 @@ def test_docstrings_explain_why_and_show_examples_per_family(rid) -> None:
     assert doc.count("Good (") >= 3
 
 
+#: Cross-layer rules (SCOPE "fleet": run over the L2 graph by the store audit, never by lint).
+FLEET = {"SG503": "medium", "SG504": "high", "SG505": "medium"}
+
+
+@pytest.mark.parametrize("rid", sorted(FLEET))
+def test_fleet_rules_registered_with_docs_per_hypervisor_kind(rid) -> None:
+    rule = get_rule(rid)
+    assert rule is not None and rule.severity == FLEET[rid] and rule.scope == "fleet"
+    assert "Why it matters for storms" in rule.doc
+    assert "Bad (VMware ESXi" in rule.doc and "Good (" in rule.doc
+    if rid != "SG505":  # SG505 is ESXi-only (guest BPDUs, port group security)
+        for kind in ("Open vSwitch", "Linux bridge"):
+            assert f"Bad ({kind}" in rule.doc, (rid, kind)
+
+
 def test_default_pack_names_every_rule() -> None:
     text = (ROOT / "policies" / "default.yaml").read_text()
     for r in all_rules():

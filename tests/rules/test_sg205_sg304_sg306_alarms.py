@@ -210,6 +210,8 @@ def test_sg304_nxos_eos_vrp() -> None:
     eos = parse(EOS.format(glob="snmp-server host 192.0.2.11 version 2c s3cret", port=""),
                 "arista_eos")
     assert hits(eos, "SG304") == []  # EOS traps are on unless switched off
+    eos_log = parse(EOS.format(glob="logging vrf MGMT host 192.0.2.10", port=""), "arista_eos")
+    assert hits(eos_log, "SG304") == [] and eos_log.alarms.log_hosts == {"192.0.2.10": 2}
     eos_off = parse(EOS.format(glob="snmp-server host 192.0.2.11 version 2c s3cret\n"
                                "no snmp-server enable traps", port=""), "arista_eos")
     assert len(hits(eos_off, "SG304")) == 1
@@ -329,3 +331,71 @@ def test_sg306_junos_profile_without_multicast() -> None:
     whole = text.replace("set forwarding-options storm-control-profiles sc all no-multicast\n",
                          "")
     assert hits(parse(whole, "juniper_junos"), "SG306") == []
+
+
+# -- Junos (SG304, SG305) ------------------------------------------------------------------------
+
+JUNOS = ("set system host-name ex1\n"
+         "set vlans v10 vlan-id 10\n"
+         "set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members v10\n"
+         "set protocols rstp interface ge-0/0/1 edge\n"
+         "set protocols layer2-control bpdu-block interface ge-0/0/1\n")
+
+
+def test_sg304_sg305_junos() -> None:
+    dev = parse(JUNOS, "juniper_junos")
+    assert len(hits(dev, "SG304")) == 1
+    found = hits(dev, "SG305")
+    assert len(found) == 1 and found[0].remediation == (
+        "set protocols layer2-control bpdu-block disable-timeout 300")
+    res = fix_config(JUNOS, platform="juniper_junos", rules=["SG305"])
+    assert hits(parse(res.text, "juniper_junos"), "SG305") == []
+    ok = parse(JUNOS + "set system syslog host 192.0.2.10 any warning\n", "juniper_junos")
+    assert hits(ok, "SG304") == []
+    trap = parse(JUNOS + "set snmp trap-group nms targets 192.0.2.11\n", "juniper_junos")
+    assert hits(trap, "SG304") == []
+    assert dev.alarms.recovery == {}
+
+
+def test_sg305_unknown_cause_in_policy_is_a_one_line_error(tmp_path) -> None:
+    from stormguard.errors import StormguardError
+
+    pack = write_pack(tmp_path, "rules:\n  SG305: {recovery_deliberately_absent: [bpdugard]}\n")
+    with pytest.raises(StormguardError) as exc:
+        load_policy([pack])
+    msg = str(exc.value)
+    assert "\n" not in msg and "recovery_deliberately_absent" in msg and "bpduguard" in msg
+
+
+H3C_V5 = """
+#
+ version 5.20, Release 2208P01
+#
+ sysname s5120
+{glob}
+#
+interface GigabitEthernet1/0/3
+ port link-type trunk
+ port trunk permit vlan 10
+ description kvm-03 eth1
+{port}
+#
+return
+"""
+
+
+@pytest.mark.parametrize(("glob", "port", "fires"), [
+    ("", " loopback-detection enable", True),  # v5 needs it globally as well
+    (" loopback-detection enable", " loopback-detection enable", True),  # trunk: no action
+    (" loopback-detection enable", " loopback-detection enable\n loopback-detection control "
+     "enable", False),
+])
+def test_sg205_comware_v5_trunk(glob: str, port: str, fires: bool) -> None:
+    dev = parse(H3C_V5.format(glob=glob, port=port), "hp_comware")
+    found = hits(dev, "SG205")
+    assert bool(found) is fires
+    if found:
+        res = fix_config(H3C_V5.format(glob=glob, port=port), platform="hp_comware",
+                         rules=["SG205"])
+        assert hits(parse(res.text, "hp_comware"), "SG205") == []
+        assert "loopback-detection control enable" in res.text

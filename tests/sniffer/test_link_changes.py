@@ -260,3 +260,39 @@ def test_storm_spanning_a_link_flap_is_one_incident() -> None:
     assert kinds.count("storm-start") == 1 and kinds.count("storm-end") == 1, kinds
     assert len({e.id for e in events}) == 1
     assert events[-1].reason == "below-threshold"
+
+
+def test_sniff_command_waits_for_missing_and_flapping_interfaces() -> None:
+    """`stormguard sniff` (its own process in the namespace): a missing interface is a
+    comment line, not an error, when another one exists; each change is one line; a storm
+    after a flap is still printed."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from sniff_proc import start_sniffer
+
+    with StormLab(rate_limit=True) as lab:
+        sn = start_sniffer(lab.net, lab.listener_ns, "l0", "--iface", "l2", "--duration", "40",
+                           "--no-evidence")
+        try:
+            sn.wait_ready()
+            lab.net.link_down(lab.listener_ns, "l0")
+            time.sleep(0.5)
+            lab.net.link_up(lab.listener_ns, "l0")
+            deadline = time.monotonic() + 5
+            while "# l0: watching" not in sn.stderr:
+                assert time.monotonic() < deadline, sn.stderr
+                time.sleep(0.05)
+            closed = lab.close_loop()
+            time.sleep(1.5)
+            lab.break_loop()
+            time.sleep(2.0)
+        finally:
+            sn.stop()
+    assert "# l2: missing (no such network interface): waiting for it" in sn.stderr
+    changes = [ln for ln in sn.stderr if ln.startswith("# l0: ")
+               and not ln.startswith("# l0: read")]
+    assert changes == ["# l0: link-down (administratively down)", "# l0: watching"], sn.stderr
+    starts = [e for _, e in sn.events if e["event"] == "storm-start"]
+    assert len(starts) == 1 and starts[0]["iface"] == "l0"
+    assert 0 < starts[0]["ts"] - closed <= MAX_LATENCY_S

@@ -40,7 +40,9 @@ def test_collected_bundle_and_state(built) -> None:
     assert got.platform == "ovs" and got.driver == "ovs" and got.host == "hv-live"
     assert got.config.startswith('{\n "kind": "ovs",')
     assert "Bridge br-ok" in got.state["show"]["raw"]
-    assert all("raw" in v for v in got.state.values()), got.state
+    # lldpcli answers only where lldpd runs (not on this test host): recorded, never fatal
+    assert all("raw" in v for k, v in got.state.items() if k != "lldp"), got.state
+    assert "raw" in got.state["lldp"] or "error" in got.state["lldp"]
     assert "bond0" in got.state["bonds"]["raw"]  # ovs-appctl bond/show via the lab's unixctl
     assert got.state["show"]["command"].startswith("ovs-vsctl --db=unix:")
     assert got.duration_s > 0

@@ -14,14 +14,19 @@ from stormguard.alerts.model import Alert
 from stormguard.config import AlertChannel
 
 HOLD = timedelta(minutes=45)
+#: A drift (SG601) pages once and sends no reminders: it stays active until its resolution (an
+#: approval or a revert), or at most this long.
+DRIFT_HOLD = timedelta(days=30)
+_ALERTNAME = {"storm": "BroadcastStorm", "sniffer-down": "StormguardSnifferDown",
+              "drift": "StormguardConfigDrift"}
 
 
 def body(alert: Alert) -> list[dict]:
     ends = alert.ended_at if alert.status == "resolved" and alert.ended_at else (
-        alert.sent_at + HOLD)
+        alert.sent_at + (DRIFT_HOLD if alert.kind == "drift" else HOLD))
     return [{
-        "labels": {"alertname": "BroadcastStorm" if alert.kind == "storm"
-                   else "StormguardSnifferDown", "severity": alert.severity,
+        "labels": {"alertname": _ALERTNAME.get(alert.kind, "StormguardSnifferDown"),
+                   "severity": alert.severity,
                    "host": alert.host, "iface": alert.iface, "storm_id": alert.key,
                    "source": "stormguard", **alert.scope_labels},
         "annotations": {"summary": alert.title, "description": alert.text()},

@@ -10,11 +10,10 @@ _COLOR = {"firing": "danger", "reminder": "warning", "resolved": "good", "test":
 
 
 def body(alert: Alert) -> dict:
-    fields = [
-        {"title": "Where", "value": f"{alert.host} {alert.iface}", "short": True},
-        {"title": "Rate", "value": f"{alert.pps:,.0f} fps (peak {alert.peak_pps:,.0f})",
-         "short": True},
-    ]
+    fields = [{"title": "Where", "value": f"{alert.host} {alert.iface}", "short": True}]
+    if alert.kind == "storm":  # a sniffer-down alert has no rate
+        fields.append({"title": "Rate", "value": f"{alert.pps:,.0f} fps "
+                       f"(peak {alert.peak_pps:,.0f})", "short": True})
     if alert.evidence:
         fields.append({"title": "Loop evidence", "value": ", ".join(alert.evidence),
                        "short": False})

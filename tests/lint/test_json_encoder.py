@@ -1,0 +1,33 @@
+"""`--format json` is encoded by orjson when it can, and must be byte-for-byte what
+`json.dumps(indent=2)` writes, whichever encoder ran (escapes, empty containers, fallbacks)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stormguard.formats.json_format import dumps_indented, render, to_dict
+from stormguard.lint import lint_paths
+from stormguard.resources import data_dir
+
+DOCS = [
+    {"a": "".join(chr(i) for i in range(0x7f)), "b": [], "c": {}, "d": [1, {"x": None}]},
+    {"del": "\x7f", "latin": "caf\u00e9", "bidi": "\u202e"},  # json escapes these: fallback
+    {"surrogate": "\ud800"},  # orjson refuses: fallback
+    {"big": 2**70, "neg": -(2**63), "max": 2**63 - 1, "t": True, "f": False},
+    [[], [{}], {"k": [[]]}],
+    "plain", 0, None, [],
+]
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_same_bytes_as_json_dumps(doc):
+    assert dumps_indented(doc) == json.dumps(doc, indent=2) + "\n"
+
+
+def test_lint_report_of_every_example_is_identical_to_json_dumps():
+    examples = [str(p) for p in data_dir("examples").iterdir()
+                if p.is_file() and not p.name.startswith((".", "_")) and p.suffix != ".py"]
+    report = lint_paths(examples, fail_on="medium")
+    assert render(report) == json.dumps(to_dict(report), indent=2, sort_keys=False) + "\n"
