@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stormguard.signals.snmp import SnmpPoller, SnmpTarget  # noqa: E402
-from stormguard.sniffer.config import SnifferConfig  # noqa: E402
-from stormguard.testing.snmpsim import SimAgent, SimPort, SnmpSim  # noqa: E402
+from stormguard.signals.snmp import SnmpPoller, SnmpTarget
+from stormguard.sniffer.config import SnifferConfig
+from stormguard.testing.snmpsim import SimAgent, SimPort, SnmpSim
 
 
 def main() -> None:

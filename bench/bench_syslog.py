@@ -44,10 +44,10 @@ def _hwm_kib() -> int:
 
 def _listener(port_q: mp.Queue, done_q: mp.Queue, expected: int) -> None:
     _pin(0)
+    import threading
+
     from stormguard.signals.listener import ListenAddress, SyslogListener
     from stormguard.signals.receiver import Receiver
-
-    import threading
 
     receiver = Receiver()
     signals = [0]

@@ -26,6 +26,26 @@ from stormguard.sniffer.config import SnifferConfig
 from stormguard.testing.snmpsim import SimAgent, SimPort, SnmpSim
 
 
+def _run(coro) -> None:
+    """asyncio.run in a thread of its own: another test's library (Playwright's sync API) may
+    have left an event loop set on this thread."""
+    import threading
+
+    err: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coro)
+        except BaseException as exc:
+            err.append(exc)
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if err:
+        raise err[0]
+
+
 def _s(uptime: int, bcast: int, ts: float, mcast: int = 0) -> Sample:
     return Sample("sw1", ts, uptime, {1: PortSample("Gi1/0/1", bcast, mcast, 0, 1000)})
 
@@ -92,7 +112,7 @@ def test_storm_on_two_of_fifty_agents() -> None:
         poller = SnmpPoller(targets, lambda d, e: events.append((d, e.event, e.iface)),
                             interval_s=3, on_rates=rates.extend,
                             config=SnifferConfig(threshold_pps=2000))
-        asyncio.run(poller.run(duration_s=10))
+        _run(poller.run(duration_s=10))
     assert poller.stats.failures == 0 and poller.stats.ports == 8
     assert sorted(events) == [("agent07", "storm-start", "agent07/Gi1/0/3"),
                               ("agent31", "storm-start", "agent31/Gi1/0/3")]
@@ -114,10 +134,10 @@ def test_v3_auth_priv_and_a_wrong_key_is_a_named_failure() -> None:
         bad = SnmpTarget("core2", "127.0.0.1", sim.port, version="v3", user="monitor",
                          auth_key="wrong-pass-1", priv_key="privpass123", context="core1")
         poller = SnmpPoller([ok], lambda d, e: None, interval_s=1, timeout_s=2, retries=0)
-        asyncio.run(poller.run(duration_s=2.5))
+        _run(poller.run(duration_s=2.5))
         # (its own engine: one SNMP engine keeps one key per user and agent)
         rejected = SnmpPoller([bad], lambda d, e: None, interval_s=1, timeout_s=2, retries=0)
-        asyncio.run(rejected.run(duration_s=0.5))
+        _run(rejected.run(duration_s=0.5))
     assert poller.stats.polls >= 2 and poller.stats.failures == 0
     assert rejected.stats.polls == 0 and "core2 (127.0.0.1:" in rejected.stats.last_error["core2"]
     assert "wrong-pass-1" not in json.dumps(rejected.stats.last_error)
