@@ -183,19 +183,7 @@ def lint_git_diff(rev: str, paths: Iterable[str] = (), *, cwd: str = ".",
                 keys.update(f.key for f in res.findings if not f.waived)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    suppressed = 0
-    for res in report.results:
-        known = before.get(res.source)
-        if not known:
-            continue
-        kept = []
-        for f in res.findings:
-            if not f.waived and known[f.key] > 0:
-                known[f.key] -= 1
-                suppressed += 1
-            else:
-                kept.append(f)
-        res.findings = kept
-    report.baseline = label
-    report.baseline_suppressed = suppressed
+    from stormguard.lint import suppress_known
+
+    suppress_known(report, lambda res: before.get(res.source), label)
     return report

@@ -242,8 +242,17 @@ def load_baseline(path: str) -> Counter[tuple[str, str, str]]:
 def apply_baseline(report: LintReport, path: str) -> None:
     """Keep only findings that are new compared with the baseline (counted per key)."""
     known = load_baseline(path)
+    suppress_known(report, lambda res: known, path)
+
+
+def suppress_known(report: LintReport, known_for: Any, label: str) -> None:
+    """Drop each result's findings that `known_for(result)` (a Counter of finding keys, or
+    None) already counts — one per count, so a second copy of a finding is still new."""
     suppressed = 0
     for res in report.results:
+        known = known_for(res)
+        if not known:
+            continue
         kept = []
         for f in res.findings:
             if not f.waived and known[f.key] > 0:
@@ -252,5 +261,5 @@ def apply_baseline(report: LintReport, path: str) -> None:
             else:
                 kept.append(f)
         res.findings = kept
-    report.baseline = path
+    report.baseline = label
     report.baseline_suppressed = suppressed
