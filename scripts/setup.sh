@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(openvswitch-switch chromium tcpdump libpcap0.8 iproute2 ethtool procps prometheus-alertmanager lldpd)
+SYSTEM_PACKAGES=(openvswitch-switch chromium tcpdump libpcap0.8 iproute2 ethtool procps prometheus-alertmanager lldpd bsdutils openssl)
 missing=()
 for p in "${SYSTEM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
