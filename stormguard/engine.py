@@ -46,6 +46,15 @@ class _Active:
     params: dict
 
 
+def _mark_waived(f: Finding, waivers: Sequence[Waiver]) -> None:
+    """The first live waiver that matches the finding waives it."""
+    for w in waivers:
+        if waiver_matches(w, f.rule, f.device, f.interface):
+            f.waived = True
+            f.waiver = w
+            return
+
+
 def _active_rules(policy: Policy) -> list[_Active]:
     return [
         _Active(r, policy.severity_for(r.id, r.severity), policy.params_for(r.id, r.params))
@@ -100,11 +109,7 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
                     source=dev.source,
                     extra=hit.extra,
                 )
-                for w in live_waivers:
-                    if waiver_matches(w, f.rule, f.device, f.interface):
-                        f.waived = True
-                        f.waiver = w
-                        break
+                _mark_waived(f, live_waivers)
                 findings.append(f)
     return AuditResult(findings=findings, expired_waivers=expired, devices=count, errors=errors)
 
@@ -157,10 +162,6 @@ def audit_fleet(devices: Iterable[Device], policy: Policy, neighbors: Iterable[N
                 source=dev.source if dev is not None else "",
                 extra=hit.extra,
             )
-            for w in live_waivers:
-                if waiver_matches(w, f.rule, f.device, f.interface):
-                    f.waived = True
-                    f.waiver = w
-                    break
+            _mark_waived(f, live_waivers)
             result.findings.append(f)
     return result

@@ -40,6 +40,15 @@ _CISCO_TRAPS: dict[str, str] = {
 }
 
 
+def _set_trap(al: Alarms, name: str, ln: int, *, off: bool) -> None:
+    """A trap switched on (or off, by `no`/`undo`) at line `ln`; the later statement wins."""
+    if off:
+        al.traps.pop(name, None)
+        al.traps_off[name] = ln
+    else:
+        al.traps[name] = ln
+        al.traps_off.pop(name, None)
+
 def _host(word: str) -> bool:
     """A host argument: an address or a name (not a keyword such as ``vrf`` or ``source``)."""
     return bool(word) and (word[0].isdigit() or ":" in word or "." in word
@@ -169,12 +178,7 @@ def _cisco_snmp(al: Alarms, rest: list[str], neg: bool, body: str, ln: int,
         name = _CISCO_TRAPS.get(names[0])
         if name is None:
             return True  # a trap with nothing to do with storms (bgp, config ...)
-        if neg:
-            al.traps.pop(name, None)
-            al.traps_off[name] = ln
-        else:
-            al.traps[name] = ln
-            al.traps_off.pop(name, None)
+        _set_trap(al, name, ln, off=neg)
         return True
     return False
 
@@ -325,12 +329,7 @@ def vrp_global(al: Alarms, w: list[str], undo: bool, body: str, ln: int, warn: W
                 name = "all"
             if name is None:
                 return True
-            if undo:
-                al.traps.pop(name, None)
-                al.traps_off[name] = ln
-            else:
-                al.traps[name] = ln
-                al.traps_off.pop(name, None)
+            _set_trap(al, name, ln, off=undo)
             return True
         return True
     if w0 in ("loopback-detect", "loopback-detection"):
