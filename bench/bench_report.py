@@ -95,6 +95,7 @@ def store_build(devices: int, findings: int) -> tuple[float, float]:
                                               f.actual, f.remediation)
                                       for f in data.findings])
             store.finish_run(rid, "ok", {"audited_devices": [d.name for d in data.devices]})
+            _save_topology(store, rid)
             fill = time.perf_counter() - t
             t = time.perf_counter()
             built = build_report_data(store, rid)
@@ -137,6 +138,15 @@ def store_fill(url: str, devices: int, findings: int, nights: int = 2) -> None:
                                               f.actual, f.remediation)
                                       for f in data.findings])
             store.finish_run(rid, "ok", {"audited_devices": [d.name for d in data.devices]})
+            _save_topology(store, rid)
+
+
+def _save_topology(store, rid: int) -> None:
+    """The topology the audit stores with a run, at the report drawing's size limit."""
+    from stormguard.report.sample import sample_topology
+    from stormguard.store.topology import save_topology
+
+    save_topology(store, rid, sample_topology())
 
 
 def store_compare(url: str, runs: int, ref_tree: str | None) -> None:
@@ -192,6 +202,9 @@ def main() -> int:
     from stormguard.report.sample import sample_report
 
     build_s, data = timed(lambda: sample_report(args.devices, args.findings), 1)
+    from stormguard.report.sample import sample_topology
+
+    data.topology = {**sample_topology(), "run_id": data.run.id if data.run else None}
     print(f"fleet: {args.devices:,} devices, {data.total_findings:,} active findings "
           f"(+{len(data.waived):,} waived), {len(data.trend)} trend runs")
     print(f"build ReportData (synthetic + compose): {build_s:.2f} s")

@@ -358,13 +358,54 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
 
     permitted_by_role: dict[str, VlanSet | None] = {}
     # storm-control on an aggregate covers its member ports (Cisco family, EOS)
-    storm_aggs = {n for n in members if family in STORM_ON_MEMBERS_FAMILIES
+    storm_on_members = family in STORM_ON_MEMBERS_FAMILIES
+    storm_aggs = {n for n in members if storm_on_members
                   and (agg_if := dev.interfaces.get(n)) is not None
                   and "broadcast" in agg_if.storm_control}
-    for iface in dev.interfaces.values():
-        switched = _switched(iface, family, nxos_l2)
-        mode = iface.mode or "access"
-        match = roles.get(iface.name)
+    # What is the same for every port of the device is decided once here; the loop below is
+    # the `stormguard lint` hot path (every port of every file), so the per-port helpers
+    # (_switched, _edge, _edge_protect, _stp_port, _allowed) are inlined for the common cases.
+    # An Eff is never changed once made, so ports share the ones that name a global line, and
+    # each port shares one "False, default, at the interface header" between its settings.
+    switched_default = family in SWITCHED_BY_DEFAULT_FAMILIES
+    edge_kw = family in EDGE_TRUNK_KEYWORD_FAMILIES
+    include_down = policy.include_admin_down
+    stp_lines = stp.lines
+    stp_off = None if stp.enabled else Eff(False, stp_lines.get("enabled"), "global")
+    g_edge = g_edge_access_only = None
+    if stp.edge_default:
+        g_line = stp_lines.get("edge_default")
+        g_edge = Eff(True, g_line, "global")
+        g_edge_access_only = g_edge if not edge_kw or stp.edge_default_trunk else Eff(
+            False, g_line, "global", "the global edge default covers access ports only")
+    g_guard = (Eff(True, stp_lines.get("bpdu_guard_default"), "global")
+               if stp.bpdu_guard_default else None)
+    g_filter = (Eff(True, stp_lines.get("bpdu_filter_default"), "global")
+                if stp.bpdu_filter_default else None)
+    junos_default_storm = family == "junos" and dev.extra.get("junos_els") is False
+    eos = family == "eos"
+    interfaces = dev.interfaces
+    out = eff.all_ports
+    for iface in interfaces.values():
+        name = iface.name
+        hline = iface.line
+        lines = iface.lines
+        ifx = iface.extra
+        kind = iface.kind
+        imode = iface.mode
+        switched = iface.switched
+        if switched is None:
+            if kind != "physical" and kind != "aggregate":
+                switched = False
+            elif imode is not None or iface.negotiation is not None:
+                switched = True
+            elif nxos_l2 and kind == "physical":
+                switched = True  # NX-OS `system default switchport`: physical ports are L2
+            else:
+                switched = switched_default
+        mode = imode or "access"
+        trunk = mode == "trunk"
+        match = roles.get(name)
         role_name = match.role if match is not None else mode
         if role_name in permitted_by_role:
             permitted = permitted_by_role[role_name]
@@ -372,27 +413,74 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             role = role_by_name.get(role_name)
             permitted = role.permitted_for(hostname) if role is not None else None
             permitted_by_role[role_name] = permitted
-        edge = _edge(dev, iface, mode, family)
+        off = Eff(False, hline, "default")  # shared by the settings left at the default
+        # edge (portfast / port type edge / edged-port)
+        own = iface.edge
+        if own is not None:
+            eline = lines.get("edge")
+            if not own:
+                edge = Eff(False, eline, "port")
+            elif trunk and edge_kw and not iface.edge_trunk:
+                edge = Eff(False, eline, "port", "portfast without 'trunk' is ignored on a trunk")
+            else:
+                edge = Eff(True, eline, "port")
+        elif g_edge is not None:
+            edge = g_edge_access_only if trunk else g_edge  # type: ignore[assignment]
+        else:
+            edge = off
+        # BPDU guard / filter: the port's own setting, else the global default on edge ports
+        own = iface.bpdu_guard
+        if own is not None:
+            guard = Eff(bool(own), lines.get("bpdu_guard"), "port")
+        elif g_guard is not None and edge.value:
+            guard = g_guard
+        else:
+            guard = off
+        own = iface.bpdu_filter
+        if own is not None:
+            bfilter = Eff(bool(own), lines.get("bpdu_filter"), "port")
+        elif g_filter is not None and edge.value:
+            bfilter = g_filter
+        else:
+            bfilter = off
+        # spanning tree on the port
+        if stp_off is not None:
+            stp_port = stp_off
+        elif iface.stp_disabled:
+            stp_port = Eff(False, lines.get("stp_disabled") or hline, "port")
+        else:
+            outside = ifx.get("stp_not_member")
+            if outside is not None:  # Junos ELS: not listed under `protocols rstp|mstp interface`
+                stp_port = Eff(False, outside["line"], "global", outside["note"])
+            else:
+                stp_port = Eff(True, hline, "default")
+        # VLANs carried
+        if trunk:
+            allowed = _allowed(iface, mode, family)
+        else:
+            vid = iface.access_vlan
+            allowed = Eff(_access_set(vid or 1), lines.get("access_vlan") or hline,
+                          "port" if vid else "default")
         shutdown = iface.shutdown
-        if (nxos_l2_shut and not shutdown and switched and iface.kind == "physical"
-                and "shutdown" not in iface.lines):
+        if (nxos_l2_shut and not shutdown and switched and kind == "physical"
+                and "shutdown" not in lines):
             shutdown = True
-        active = switched and (policy.include_admin_down or not shutdown)
-        is_member = iface.channel_group is not None
+        active = switched and (include_down or not shutdown)
+        group = iface.channel_group
         storm_scope = active
         storm = iface.storm_control
-        if (family == "junos" and not storm and switched and dev.extra.get("junos_els") is False
-                and "storm_control_stanza" not in iface.extra):
-            storm = _junos_default_storm(iface.line)
+        if (junos_default_storm and not storm and switched
+                and "storm_control_stanza" not in ifx):
+            storm = _junos_default_storm(hline)
         storm_actions = iface.storm_actions
-        actions_line = iface.lines.get("storm_actions")
+        actions_line = lines.get("storm_actions")
         storm_from = None
-        if is_member:
-            storm_scope = active and family in STORM_ON_MEMBERS_FAMILIES
-            if storm_scope and iface.channel_group in storm_aggs:
+        if group is not None:
+            storm_scope = active and storm_on_members
+            if storm_scope and group in storm_aggs:
                 # covered by the aggregate, which is judged itself; a member with storm-control
                 # of its own is judged on it, the aggregate filling in the classes it lacks
-                agg_if = dev.interfaces[iface.channel_group]  # type: ignore[index]
+                agg_if = interfaces[group]
                 storm_from = agg_if.name
                 if storm:
                     storm = {**agg_if.storm_control, **storm}
@@ -401,35 +489,21 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
                         actions_line = agg_if.lines.get("storm_actions")
                 else:
                     storm_scope = False
-        elif iface.name in members and family in STORM_ON_MEMBERS_FAMILIES:
+        elif storm_on_members and name in members:
             storm_scope = active and bool(iface.storm_control)
-        actions = frozenset(storm_actions) if storm_actions else _NO_ACTIONS
-        eff.all_ports.append(EffectivePort(
-            name=iface.name,
-            iface=iface,
-            kind=iface.kind,
-            role=role_name,
-            mode=mode,
-            switched=switched,
-            shutdown=shutdown,
-            in_scope=active and not is_member,
-            storm_scope=storm_scope,
-            description=iface.description,
-            aggregate=iface.channel_group,
-            members=members.get(iface.name) or [],
-            allowed_vlans=_allowed(iface, mode, family),
-            permitted_vlans=permitted,
-            edge=edge,
-            bpdu_guard=_edge_protect(dev, iface, edge, "bpdu_guard"),
-            bpdu_filter=_edge_protect(dev, iface, edge, "bpdu_filter"),
-            stp_enabled=_stp_port(dev, iface),
-            storm=storm,  # read-only for rules
-            storm_actions=Eff(actions, actions_line or iface.line,
-                              "port" if actions else "default"),
-            line=iface.line,
-            role_source=match.source if match is not None else "",
-            edge_auto=_edge_auto(iface, edge) if family == "eos" else None,
-            storm_from=storm_from,
+        if storm_actions:
+            acts = Eff(frozenset(storm_actions), actions_line or hline, "port")
+        else:
+            acts = Eff(_NO_ACTIONS, actions_line or hline, "default")
+        out.append(EffectivePort(
+            name, iface, kind, role_name, mode, switched, shutdown,
+            active and group is None,  # in_scope
+            storm_scope, iface.description, group, members.get(name) or [],
+            allowed, permitted, edge, guard, bfilter, stp_port,
+            storm,  # read-only for rules
+            acts, hline,
+            match.source if match is not None else "",
+            _edge_auto(iface, edge) if eos else None,
+            storm_from,
         ))
     return eff
-

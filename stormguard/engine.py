@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stormguard.effective import effective_device
 from stormguard.findings import SEVERITY_RANK, Finding, Waiver
@@ -37,6 +37,8 @@ class AuditResult:
     expired_waivers: list[Waiver]
     devices: int
     errors: list[str] = field(default_factory=list)  # "device: rule SG101 failed: ..."
+    #: audit_fleet's FleetView (graph and loops already computed), for the report's topology
+    fleet: Any = None
 
 
 @dataclass(frozen=True)
@@ -75,42 +77,42 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
     findings: list[Finding] = []
     errors: list[str] = []
     count = 0
+    rank = SEVERITY_RANK.__getitem__
+    append = findings.append
     for dev in devices:
         count += 1
         eff = effective_device(dev, policy, fact_sources=fact_sources)
-        family = PLATFORM_FAMILY.get(dev.platform, dev.platform)
+        platform = dev.platform
+        family = PLATFORM_FAMILY.get(platform, platform)
+        hostname = dev.hostname
+        source = dev.source
         for act in active:
             rule = act.rule
-            if rule.scope != "device" or (rule.platforms and dev.platform not in rule.platforms):
+            if rule.scope != "device" or (rule.platforms and platform not in rule.platforms):
                 continue
-            if not rule.platforms and dev.platform in HYPERVISOR_PLATFORMS:
+            if not rule.platforms and platform in HYPERVISOR_PLATFORMS:
                 continue  # ESXi: only rules that name it (switch/Linux syntax does not apply)
             ctx = RuleContext(rule_id=rule.id, policy=policy, family=family)
             try:
                 hits = list(rule.check(eff, act.params, ctx))
             except Exception as exc:  # keep auditing the rest; report the failure
-                msg = f"{dev.hostname}: rule {rule.id} failed: {type(exc).__name__}: {exc}"
+                msg = f"{hostname}: rule {rule.id} failed: {type(exc).__name__}: {exc}"
                 errors.append(msg)
                 dev.warnings.append(msg)
                 continue
+            rule_id = rule.id
+            severity = act.severity
+            # the hot path of `stormguard lint` (hundreds of findings per config): positional
+            # arguments in Finding's field order, waivers looked at only when there are any
             for hit in hits:
-                f = Finding(
-                    rule=rule.id,
-                    severity=act.severity if hit.severity is None
-                    else min(hit.severity, act.severity, key=SEVERITY_RANK.__getitem__),
-                    device=dev.hostname,
-                    platform=dev.platform,
-                    interface=hit.interface,
-                    line=hit.line,
-                    message=hit.message,
-                    expected=hit.expected,
-                    actual=hit.actual,
-                    remediation=hit.remediation,
-                    source=dev.source,
-                    extra=hit.extra,
-                )
-                _mark_waived(f, live_waivers)
-                findings.append(f)
+                cap = hit.severity
+                f = Finding(rule_id, severity if cap is None else min(cap, severity, key=rank),
+                            hostname, platform, hit.interface, hit.line, hit.message,
+                            hit.expected, hit.actual, hit.remediation, source, False, None,
+                            hit.extra)
+                if live_waivers:
+                    _mark_waived(f, live_waivers)
+                append(f)
     return AuditResult(findings=findings, expired_waivers=expired, devices=count, errors=errors)
 
 
@@ -136,6 +138,7 @@ def audit_fleet(devices: Iterable[Device], policy: Policy, neighbors: Iterable[N
     roles = [neighbor_role_source(nbs, devs, [r.name for r in policy.roles])]
     fleet = FleetView([effective_device(d, policy, fact_sources=roles) for d in devs], nbs,
                       list(warnings))
+    result.fleet = fleet
     by_name = {d.hostname: d for d in devs}
     for act in active:
         rule = act.rule

@@ -28,6 +28,9 @@ class Waiver:
 
 @dataclass
 class Finding:
+    # The engine builds findings with positional arguments (the `stormguard lint` hot path):
+    # add a field at the end, or update stormguard/engine.py with it. Not slotted: reports
+    # read findings through ``__dict__``.
     rule: str
     severity: str
     device: str

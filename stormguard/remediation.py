@@ -268,7 +268,8 @@ def _header(family: str, port: str, at: Mapping[str, Any] | None) -> str:
 
 
 def _iface(name: str, *lines: str, family: str = "", at: Mapping[str, Any] | None = None) -> str:
-    return "\n".join([_header(family, name, at), *(f" {ln}" for ln in lines)])
+    head = _header(family, name, at) if at else f"interface {name}"
+    return head + "\n " + "\n ".join(lines) if lines else head
 
 
 def _junos_group(at: Mapping[str, Any] | None) -> str | None:

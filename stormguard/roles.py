@@ -361,6 +361,12 @@ def config_fact_source(roles: Sequence[Role]) -> FactSource | None:
     return source
 
 
+#: Answers of description-only selector plans: plan -> description -> match (RoleMatch is
+#: never changed once made, so ports share them).
+_SELECTOR_MEMO: dict[tuple[tuple[str, str], ...], dict[str, RoleMatch | None]] = {}
+_MEMO_MAX = 100_000
+
+
 class RoleResolver:
     """Resolves the role of each port of a device: fact sources first, then selectors."""
 
@@ -376,6 +382,18 @@ class RoleResolver:
             alone = not r.interface and r.device is None and not r.ports
             fast = r.description.find_lower if alone and r.description is not None else None
             self._plan.append((r, fast))  # type: ignore[arg-type]
+        # When every selector is a literal word list on the description alone (the default
+        # pack's roles), the answer depends on the description only: remember it across ports
+        # and devices (a fleet repeats its descriptions), per plan.
+        self._memo: dict[str, RoleMatch | None] | None = None
+        if all(fast is not None for _, fast in self._plan):
+            key = tuple((r.name, r.description.pattern) for r, _ in self._plan)  # type: ignore[union-attr]
+            memo = _SELECTOR_MEMO.get(key)
+            if memo is None:
+                if len(_SELECTOR_MEMO) >= 64:
+                    _SELECTOR_MEMO.clear()
+                memo = _SELECTOR_MEMO[key] = {}
+            self._memo = memo
 
     @classmethod
     def for_roles(cls, roles: Sequence[Role], extra_sources: Sequence[FactSource] = ()
@@ -411,6 +429,20 @@ class RoleResolver:
 
     def from_selectors(self, hostname: str, iface_name: str, description: str
                        ) -> RoleMatch | None:
+        memo = self._memo
+        if memo is not None:
+            try:
+                return memo[description]
+            except KeyError:
+                found = self._from_selectors(hostname, iface_name, description)
+                if len(memo) >= _MEMO_MAX:
+                    memo.clear()
+                memo[description] = found
+                return found
+        return self._from_selectors(hostname, iface_name, description)
+
+    def _from_selectors(self, hostname: str, iface_name: str, description: str
+                        ) -> RoleMatch | None:
         low: str | None = None
         for role, fast in self._plan:
             if fast is not None:

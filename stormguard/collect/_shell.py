@@ -178,6 +178,18 @@ def open_runner(host: Host) -> Runner:
     raise CollectError(host.name, "unsupported", f"unknown transport {host.transport!r}")
 
 
+def lldpcli_command(host: Host) -> str:
+    """``lldpcli`` talking to the host's lldpd: with ``-u PATH`` when host data ``lldpd_socket``
+    names its control socket. The default socket (``/run/lldpd.socket``) is one per machine, so
+    a second lldpd (one per network namespace, a container, a lab) must be given its own with
+    ``lldpd -u PATH``, and its neighbours are read through that socket."""
+    argv = ["lldpcli"]
+    sock = host.data.get("lldpd_socket")
+    if sock:
+        argv += ["-u", str(sock)]
+    return shlex.join(argv)
+
+
 def fill_in(template: str, values: dict[str, str]) -> str:
     """Replace ``{name}`` placeholders; other braces (JSON, shell) are left alone."""
     for key, value in values.items():

@@ -5,7 +5,8 @@
 ``host.netns`` (``ip netns exec``) when given, or over SSH (see :mod:`stormguard.collect._shell`),
 and writes the outputs into the bundle documented in :mod:`stormguard.parsers.linux_bridge`, one
 link per line. Host data ``physical_uplinks`` / ``not_physical_uplinks`` (globs) are copied into
-the bundle, so the parser's uplink heuristic can be overridden per host.
+the bundle, so the parser's uplink heuristic can be overridden per host; ``lldpd_socket`` is
+lldpd's control socket when not the default (``{lldpcli}`` in the recipe).
 
 Everything it runs is read-only.
 """
@@ -16,7 +17,13 @@ import json
 import time
 from typing import Any
 
-from stormguard.collect._shell import load_vswitch_recipe, must, open_runner, run_extras
+from stormguard.collect._shell import (
+    lldpcli_command,
+    load_vswitch_recipe,
+    must,
+    open_runner,
+    run_extras,
+)
 from stormguard.collect.base import Collected, CollectError
 from stormguard.inventory import Host
 from stormguard.parsers._vswitch import BUNDLE_VERSION, dump_bundle, overrides_from_host_data
@@ -66,7 +73,8 @@ def collect(host: Host, recipe: dict | None = None) -> Collected:
             bundle[str(key)] = _json(host, str(command), must(host, res, str(key)))
         if not isinstance(bundle.get("links"), list):
             raise CollectError(host.name, "parse", "`ip -j -d link show` did not print a list")
-        state = run_extras(runner, host, recipe, {}, host.timeout)
+        state = run_extras(runner, host, recipe, {"lldpcli": lldpcli_command(host)},
+                           host.timeout)
         state.update(missing)
     finally:
         runner.close()

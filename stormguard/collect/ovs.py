@@ -5,7 +5,8 @@
 (see :mod:`stormguard.collect._shell`), checks that each answer is the JSON table ovs-vsctl
 prints, and writes them into the bundle documented in :mod:`stormguard.parsers.ovs`, one row per
 line. Host data used: ``ovsdb`` (an OVSDB remote such as ``unix:/run/openvswitch/db.sock``;
-default: ovs-vsctl's own), ``ovs_appctl_target`` (for the evidence commands), and the uplink
+default: ovs-vsctl's own), ``ovs_appctl_target`` (for the evidence commands), ``lldpd_socket``
+(lldpd's control socket, when not the default: ``{lldpcli}`` in the recipe), and the uplink
 overrides ``physical_uplinks`` / ``not_physical_uplinks`` (copied into the bundle, so the parser
 sees them too).
 
@@ -20,6 +21,7 @@ import time
 
 from stormguard.collect._shell import (
     fill_in,
+    lldpcli_command,
     load_vswitch_recipe,
     must,
     open_runner,
@@ -41,7 +43,8 @@ def placeholders(host: Host) -> dict[str, str]:
     appctl = ["ovs-appctl"]
     if host.data.get("ovs_appctl_target"):
         appctl += ["-t", str(host.data["ovs_appctl_target"])]
-    return {"vsctl": shlex.join(vsctl), "appctl": shlex.join(appctl)}
+    return {"vsctl": shlex.join(vsctl), "appctl": shlex.join(appctl),
+            "lldpcli": lldpcli_command(host)}
 
 
 def _table(host: Host, name: str, text: str) -> dict:

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from stormguard.errors import InputError
-    from stormguard.formats import render
+    from stormguard.formats import render, render_bytes
     from stormguard.lint import lint_paths
     from stormguard.parsers import canonical_platform
 
@@ -105,16 +105,19 @@ def _run(args: argparse.Namespace) -> int:
     from stormguard.formats.sarif_format import DEFAULT_MAX_RESULTS, kept_findings
 
     cap = DEFAULT_MAX_RESULTS if args.max_results is None else args.max_results
-    text = render(report, args.format, color=color, max_results=cap, fix=not args.no_fix)
     if args.output:
+        chunks = render_bytes(report, args.format, color=color, max_results=cap,
+                              fix=not args.no_fix)
         try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            with open(args.output, "wb") as fh:
+                for chunk in chunks:
+                    fh.write(chunk)
         except OSError as exc:
             raise InputError(f"{args.output}: cannot write the output: "
                              f"{exc.strerror or exc}") from None
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(render(report, args.format, color=color, max_results=cap,
+                                fix=not args.no_fix))
     if args.format != "text" or args.output or not sys.stdout.isatty():
         # Errors also go to stderr, one line each, so a CI log or a terminal whose stdout is
         # redirected shows them whatever the format.

@@ -4,6 +4,10 @@
   127.0.0.1 with realistic running configs, some ports compliant and some not), spread over
   two sites, plus one switch that rejects the inventory's password, so the report shows how a
   collection failure looks;
+* one fake VMware ESXi host (the same SSH fakes, answering ``esxcli`` / ``vim-cmd``);
+* the switches' LLDP / CDP tables name the hypervisors' NICs (:mod:`stormguard.demo.cabling`),
+  so the report's topology section joins both layers and shows exactly one loop spanning tree
+  cannot break: the Open vSwitch bridge with two loose uplinks into two joined switches;
 * when this host allows it (root, Open vSwitch installed): a private user-space Open vSwitch
   with a hypervisor bridge showing the classic vSwitch loop (two loose uplinks, no STP, a trunk
   allowing every VLAN) next to a compliant one (LACP bond, RSTP, pruned trunk);
@@ -30,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stormguard.demo.cabling import ESXI_HOST
+
 PASSWORD_ENV = "SG_DEMO_PASSWORD"
 
 #: (inventory name, platform, site, fault): one per platform, and one with a wrong password
@@ -44,6 +50,10 @@ SWITCHES: tuple[tuple[str, str, str, str | None], ...] = (
     ("dc2-lab-ios", "cisco_ios", "dc2", "auth"),
 )
 FAULT_NOTES = {"auth": "rejects the inventory's password on purpose"}
+#: hypervisors served by the fakes (SSH): the ESXi host (see stormguard.demo.cabling)
+HYPERVISORS: tuple[tuple[str, str, str, str | None], ...] = (
+    (ESXI_HOST, "esxi", "dc1", None),
+)
 
 #: simulated nights the demo runs, so the report has a trend and new / resolved / persisting
 NIGHTS = 3
@@ -120,7 +130,9 @@ def _serve_config(fakes: Any, name: str, text: str) -> None:
     dev = fakes.devices[name]
     cmd = config_command(dev.platform)
     host = fakes._net.hosts[name]
-    host.nos_inventory["configuration"]["commands"] = {cmd: {"output": text, "help": cmd}}
+    commands = dict(host.nos_inventory["configuration"]["commands"])  # its cabling stays
+    commands[cmd] = {"output": text, "help": cmd}
+    host.nos_inventory["configuration"]["commands"] = commands
 
 
 def _build_ovs(stack: contextlib.ExitStack, net: DemoNetwork) -> None:
@@ -187,7 +199,8 @@ def _build_bridges(stack: contextlib.ExitStack, net: DemoNetwork) -> None:
 @contextlib.contextmanager
 def demo_network(*, vswitches: bool = True) -> Iterator[DemoNetwork]:
     """Start the demo network; stop all of it on exit (also after an error or Ctrl-C)."""
-    from stormguard.testing.fakenet import FakeDevice, FakeNetwork
+    from stormguard.demo.cabling import OUTPUTS, esxi_outputs
+    from stormguard.testing.fakenet import FakeDevice, FakeNetwork, show_outputs
 
     password = secrets.token_urlsafe(12)
     old_env = os.environ.get(PASSWORD_ENV)
@@ -196,10 +209,16 @@ def demo_network(*, vswitches: bool = True) -> Iterator[DemoNetwork]:
     try:
         with contextlib.ExitStack() as stack:
             devices = [FakeDevice(name=n, platform=p, port=0, username="netops",
-                                  password=password, fault=f) for n, p, _s, f in SWITCHES]
+                                  password=password, fault=f, outputs=OUTPUTS.get(n, {}))
+                       for n, p, _s, f in SWITCHES]
+            # the ESXi host: a fake SSH shell answering esxcli, its vmnics cabled to dc1
+            hint = show_outputs("esxi")["vim-cmd hostsvc/net/query_networkhint"]
+            devices.append(FakeDevice(name=ESXI_HOST, platform="esxi", port=0,
+                                      username="netops", password=password,
+                                      outputs=esxi_outputs(hint)))
             fakes = stack.enter_context(FakeNetwork(devices, hang_s=30.0))
             net.fakes = fakes
-            for name, platform, site, fault in SWITCHES:
+            for name, platform, site, fault in (*SWITCHES, *HYPERVISORS):
                 net.configs[name] = fakes.devices[name].config
                 net.hosts[name] = {"hostname": "127.0.0.1", "port": fakes.devices[name].port,
                                    "platform": platform, "site": site}

@@ -176,6 +176,7 @@ def run_demo(output: str | os.PathLike[str] | None = None, *, keep: bool = False
                           highlight=False)
             console.print(f"since run {ch.previous_run_id}: {ch.new} new, {ch.resolved} "
                           f"resolved, {ch.persisting} persisting", highlight=False)
+            _print_topology(console, data.topology)
             console.print(f"run {result.run_id}: {result.status}, {data.total_findings} active "
                           f"finding(s) on {data.devices_audited} device(s), "
                           f"{data.devices_failed} collection failure(s), "
@@ -188,6 +189,21 @@ def run_demo(output: str | os.PathLike[str] | None = None, *, keep: bool = False
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         os.environ.update(saved)
+
+
+def _print_topology(console: Any, topo: dict[str, Any] | None) -> None:
+    """One line for the L2 graph, then each risky loop hop by hop (as the report lists it)."""
+    if not topo:
+        console.print("topology: none stored (no audit computed it)")
+        return
+    t = topo.get("totals") or {}
+    console.print(f"topology: {t.get('nodes', 0)} switches and vSwitches, "
+                  f"{t.get('links', 0)} links, {t.get('loops', 0)} risky loop(s)",
+                  highlight=False)
+    for n, loop in enumerate(topo.get("loops") or [], 1):
+        console.print(f"  [red]loop {n}[/red] ({' + '.join(loop.get('rules') or [])}, VLANs "
+                      f"{loop.get('vlans', '')}): {', '.join(loop.get('hops') or [])}",
+                      highlight=False)
 
 
 def _keep_running(cfg: Any, console: Any, metrics_listen: str) -> None:

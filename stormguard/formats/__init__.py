@@ -22,3 +22,14 @@ def render(report: LintReport, fmt: str, *, color: bool = False,
     if fmt == "sarif":
         return mod.render(report, max_results=max_results)
     return mod.render(report)
+
+
+def render_bytes(report: LintReport, fmt: str, *, color: bool = False,
+                 max_results: int | None = None, fix: bool = True) -> list[bytes]:
+    """:func:`render` encoded as UTF-8, in pieces to write in order (the JSON format skips
+    a decode and an encode of its whole output)."""
+    if fmt == "json":
+        from stormguard.formats.json_format import render_bytes as json_bytes
+
+        return json_bytes(report)
+    return [render(report, fmt, color=color, max_results=max_results, fix=fix).encode("utf-8")]

@@ -61,24 +61,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import PurePath
+from typing import Any
 
 from stormguard.errors import InputError
-from stormguard.model import PLATFORM_NAMES, Device, Interface, StormControl, Vlan
+from stormguard.model import PLATFORM_NAMES, Device, Interface, Vlan
 from stormguard.parsers import _alarms
-from stormguard.vlans import VlanSet
-
-# Traffic classes as the configs spell them -> the model's names.
-_STORM_CLASSES: dict[str, tuple[str, ...]] = {
-    "broadcast": ("broadcast",),
-    "multicast": ("multicast",),
-    "unicast": ("unknown-unicast",),
-    "unknown-unicast": ("unknown-unicast",),
-    "all": ("broadcast", "multicast", "unknown-unicast"),  # EOS
-}
-_STORM_ACTIONS = frozenset({"shutdown", "trap"})
-_SUFFIX = {"k": 1e3, "m": 1e6, "g": 1e9}
+from stormguard.parsers._cisco_port import (  # noqa: F401  (parse_number: API)
+    PORT_KEYWORDS,
+    compile_port,
+    parse_number,
+    parse_vlan_list,
+)
 
 # Interface kinds by (lower-cased) name prefix; the first match wins, so longer prefixes first.
 _KIND_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -95,32 +89,6 @@ _KIND_PREFIXES: tuple[tuple[str, str], ...] = (
     ("bdi", "other"),
     ("bvi", "other"),
     ("recirc", "internal"),
-)
-#: First words of the port statements read here (``no`` for their negated forms).
-_PORT_KEYWORDS = frozenset(
-    {
-        "description", "no", "shutdown", "switchport", "spanning-tree", "storm-control",
-        "channel-group", "vrf", "ip", "vpc", "inherit", "source", "macro", "loopdetect",
-        "loop-protection",
-    }
-)
-# Second words of port statements that are understood and have nothing to do with storms (no
-# warning); any other unreadable `switchport` / `spanning-tree` statement is warned about.
-_SWITCHPORT_OTHER = frozenset(
-    {
-        "port-security", "protected", "block", "backup", "priority", "autostate", "private-vlan",
-        "dot1q", "vlan", "monitor", "capture", "mac", "tap", "tool", "phone", "default",
-        "source-interface", "fabricpath", "isolated", "trunk-group", "access-group",
-    }
-)
-_SWITCHPORT_TRUNK_OTHER = frozenset({"encapsulation", "pruning", "group", "tag"})
-_SWITCHPORT_MODES = frozenset(
-    {"private-vlan", "dot1q-tunnel", "fex-fabric", "routed", "tap", "tool", "tap-tool",
-     "vntag", "fabricpath"}
-)
-_PORT_STP_WORDS = frozenset(
-    {"cost", "port-priority", "vlan", "mst", "link-type", "priority", "lc-issu", "bpduguard",
-     "bpdufilter", "guard", "disable", "portfast", "port", "bpdu", "link"}
 )
 # First words of global `spanning-tree ...` statements that are understood (read, or known to
 # be irrelevant to storms); any other is warned about.
@@ -147,7 +115,6 @@ MAX_RANGE_PORTS = 8192
 MAX_RANGE_PORTS_TOTAL = 65536
 _EDGE_DEFAULT_WORDS = frozenset({"portfast", "port", "type", "edge", "trunk", "edge-port"})
 _NOT_PORT_NUMBER_CHARS = str.maketrans("", "", "0123456789/.:")
-_MGMT_VRFS = frozenset({"mgmt-vrf", "mgmt-intf", "management", "mgmt"})
 #: First words of the global statements read by :mod:`stormguard.parsers._alarms`.
 _ALARM_WORDS = frozenset({"logging", "snmp-server", "errdisable", "mac", "mac-address-table",
                           "monitor"})
@@ -188,29 +155,6 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-@lru_cache(maxsize=256)
-def parse_number(token: str) -> float | None:
-    """``10.00`` -> 10.0, ``2k`` -> 2000.0, ``1.5m`` -> 1500000.0; None if unreadable.
-
-    Memoised: a config repeats the same few levels on hundreds of ports, and the ``2k`` form
-    costs a caught exception each time it is read afresh.
-    """
-    try:
-        value = float(token)
-    except ValueError:
-        mult = _SUFFIX.get(token[-1:].lower())
-        if mult is None:
-            return None
-        try:
-            value = float(token[:-1]) * mult
-        except ValueError:
-            return None
-    if not 0 <= value < _INF:  # negative, inf, NaN
-        return None
-    return value
-
-
-_INF = float("inf")
 
 
 def interface_kind(name: str) -> str:
@@ -269,6 +213,16 @@ def _first_digit(text: str) -> int:
 # ----------------------------------------------------------------------------------------------
 
 
+#: Per dialect: port statement plans by text, indented lines by text (see _Parser.__init__).
+#: `interface NAME` lines -> (NAME, its kind), for headers naming one port (any dialect).
+_CACHES: dict[Dialect, tuple[dict[str, Any], dict[str, tuple[int, str, Any]]]] = {}
+#: A cache is emptied when it reaches this many entries (a long lint run over many configs
+#: with many distinct lines must not grow without bound).
+_PLAN_CACHE_SIZE = 32768
+_UNSEEN = object()
+_HEADERS: dict[str, tuple[str, str]] = {}
+
+
 class _Parser:
     """One pass over the lines; state is the current section (an interface or VLAN block)."""
 
@@ -281,6 +235,9 @@ class _Parser:
         self.macros: dict[str, str] = {}  # IOS `define interface-range NAME SPEC`
         self.type_names: dict[str, str] = {}  # typed interface type (lower) -> full spelling
         self.range_ports = 0  # ports named by all ranges so far
+        # kept across configs of the same dialect: plans by statement text, and each indented
+        # line's (indent, statement, plan)
+        self.plans, self.indented = _CACHES.setdefault(dialect, ({}, {}))
 
     def warn(self, ln: int, what: str, body: str) -> None:
         if self.mute:
@@ -295,7 +252,8 @@ class _Parser:
         # One iterator over (line number, text): the loop and the free-text skippers (banners,
         # macros) consume from it, so a skipped block is never looked at twice.
         lines = enumerate(split_lines(text), 1)
-        port_statement = self.interface_line
+        known = self.indented.get
+        headers = _HEADERS
         iface: Interface | None = None  # current `interface` section
         vlans: list[Vlan] | None = None  # current `vlan` section
         # current `interface range` (or NX-OS/EOS range header) section: its ports, its source
@@ -315,11 +273,12 @@ class _Parser:
                     elif looprot:
                         _alarms.eos_loop_section(self.dev.alarms, raw.strip(), i, self.warn)
                     continue  # body of a section we do not read (line, router, crypto ...)
-                body = raw.lstrip(" \t")
-                indent = len(raw) - len(body)
-                body = body.rstrip()
-                if not body or body[0] == "!":
-                    continue
+                entry = known(raw)
+                if entry is None:
+                    entry = self.indented_line(raw)
+                indent, body, plan = entry
+                if indent < 0:
+                    continue  # blank, or a comment
                 if child_indent == 0 or indent < child_indent:
                     child_indent = indent
                 elif indent > child_indent:
@@ -327,8 +286,8 @@ class _Parser:
                 if iface is not None:
                     if ranged and "inherited" in iface.extra:
                         self.own_statement(iface, body, i)
-                    else:
-                        port_statement(iface, body, i)
+                    elif plan is not None:
+                        plan[0](self, iface, i, plan[1])
                 elif group is not None:
                     self.range_statement(group[0], group[1], body, i)
                 elif body.startswith("name ") and vlans:
@@ -347,11 +306,28 @@ class _Parser:
             body = raw.rstrip()
             if c == "!" or not body:
                 continue
+            header = headers.get(body)
+            if header is not None:  # `interface NAME` seen before (in this config or another)
+                name, kind = header
+                if ranged and name not in self.dev.interfaces:
+                    typed = name
+                    name = self.full_name(name)  # `interface Gi1/0/3` after a range
+                    if typed != name:
+                        kind = interface_kind(name)
+                    iface = self.dev.interface(name, i)
+                    if typed != name:  # the block as written, for a fix that goes into it
+                        iface.extra["typed_name"] = typed
+                else:
+                    iface = self.dev.interface(name, i)
+                iface.kind = kind  # type: ignore[assignment]
+                self.recognised += 1
+                continue
             words = body.split()
             w0 = words[0]
             if w0 == "interface":
                 name = _interface_name(body[9:]) if len(words) > 1 else None
                 if name is not None and not is_range_header(name):
+                    self.remember(headers, body, (name, interface_kind(name)))
                     typed = name
                     if ranged and name not in self.dev.interfaces:
                         name = self.full_name(name)  # `interface Gi1/0/3` after a range
@@ -402,6 +378,23 @@ class _Parser:
                 looprot = w0 == "monitor"
         self.finish()
         return self.dev
+
+    def indented_line(self, raw: str) -> tuple[int, str, Any]:
+        """(indent, statement, its plan as a port statement) of an indented line; indent -1
+        for a blank line or a comment."""
+        body = raw.lstrip(" \t")
+        indent = len(raw) - len(body)
+        body = body.rstrip()
+        if not body or body[0] == "!":
+            entry: tuple[int, str, Any] = (-1, body, None)
+        else:
+            plan = self.plans.get(body, _UNSEEN)
+            if plan is _UNSEEN:
+                plan = compile_port(body, self.d)
+                self.remember(self.plans, body, plan)
+            entry = (indent, body, plan)
+        self.remember(self.indented, raw, entry)
+        return entry
 
     def mlag_peer_link(self, rest: list[str], ln: int) -> None:
         """EOS `mlag configuration` / `peer-link Port-Channel10`: the aggregate that is the MLAG
@@ -524,7 +517,7 @@ class _Parser:
         remembers the range (``extra["inherited"][field] = src``) so a fix goes to the range.
         A warning about the statement is given once, not once per port."""
         sp = body.find(" ")
-        if (body if sp < 0 else body[:sp]) not in _PORT_KEYWORDS:
+        if (body if sp < 0 else body[:sp]) not in PORT_KEYWORDS:
             return
         statement = self.interface_line
         try:
@@ -623,11 +616,18 @@ class _Parser:
             self.warn(ln, f"cannot read VLAN list ({exc})", body)
             return None
         self.recognised += 1
+        vlans = self.dev.vlans
+        if len(ids) == 1:  # `vlan 10`: the common case
+            vid = next(iter(ids))
+            v = vlans.get(vid)
+            if v is None:
+                v = vlans[vid] = Vlan(vid, None, ln)
+            return [v]
         out = []
         for vid in ids:
-            v = self.dev.vlans.get(vid)
+            v = vlans.get(vid)
             if v is None:
-                v = self.dev.vlans[vid] = Vlan(vid=vid, line=ln)
+                v = vlans[vid] = Vlan(vid, None, ln)
             out.append(v)
         return out
 
@@ -687,378 +687,21 @@ class _Parser:
 
     # -- interface statements --------------------------------------------------------------
     def interface_line(self, iface: Interface, body: str, ln: int) -> None:
-        # Cheap first-word filter: most port statements (ip, cdp, speed ...) are not ours.
-        sp = body.find(" ")
-        first = body if sp < 0 else body[:sp]
-        if first not in _PORT_KEYWORDS:
-            return
-        if first == "description":
-            if sp > 0:
-                iface.set("description", body[sp + 1 :].strip(), ln)
-            return
-        neg = first == "no"
-        words = body.split()
-        if neg:
-            words = words[1:]
-            if not words:
-                return
-        w0 = words[0]
-        if w0 == "shutdown":
-            if len(words) == 1:
-                iface.set("shutdown", not neg, ln)
-        elif w0 == "switchport":
-            self.switchport(iface, words, neg, body, ln)
-        elif w0 == "spanning-tree":
-            self.port_stp(iface, words[1:], neg, body, ln)
-        elif w0 == "storm-control":
-            if not neg:
-                self.storm_control(iface, words[1:], body, ln)
-            else:
-                self.no_storm_control(iface, words[1:], body, ln)
-        elif w0 == "channel-group":
-            if not neg and len(words) > 1:
-                num = words[1]
-                if num.isdigit():
-                    iface.set("channel_group", self.d.aggregate_prefix + num, ln)
-                    if "mode" in words[2:-1]:
-                        iface.extra["lacp_mode"] = words[words.index("mode", 2) + 1]
-                else:
-                    self.warn(ln, "cannot read channel-group number", body)
-        elif w0 in ("vrf", "ip") and not neg:
-            # IOS-XE `vrf forwarding Mgmt-vrf`, NX-OS `vrf member management`, EOS `vrf MGMT`,
-            # old IOS `ip vrf forwarding X`: a port in the management VRF is a management port.
-            if w0 == "ip":
-                if len(words) >= 3 and words[1] == "address" and iface.switched is None:
-                    # A port with an IP address is routed (a router's, or a routed port whose
-                    # `no switchport` the platform does not print).
-                    iface.set("switched", False, ln)
-                    return
-                if len(words) != 4 or words[1:3] != ["vrf", "forwarding"]:
-                    return
-                vrf = words[3]
-            elif len(words) == 2 or (len(words) == 3 and words[1] in ("forwarding", "member")):
-                vrf = words[-1]
-            else:
-                return
-            iface.extra["vrf"] = vrf
-            if vrf.lower() in _MGMT_VRFS and iface.kind == "physical":
-                iface.set("kind", "management", ln)
-        elif w0 in ("loopdetect", "loop-protection"):
-            _alarms.cisco_port(iface, words, neg, body, ln, self.warn)
-        elif w0 == "vpc" and not neg:
-            if words[1:2] == ["peer-link"]:
-                iface.extra["vpc_peer_link"] = True
-            elif len(words) > 1:
-                iface.extra["vpc"] = words[1]
-        elif neg:
-            return
-        elif w0 == "inherit" and words[1:2] == ["port-profile"]:
-            self.warn(ln, "port-profile settings are not read (the port is judged on its own "
-                      "lines only)", body)
-        elif w0 == "source" and words[1:2] == ["template"]:
-            self.warn(ln, "interface template settings are not read (the port is judged on "
-                      "its own lines only)", body)
-        elif w0 == "macro" and words[1:2] in (["apply"], ["trace"]):
-            self.warn(ln, "macro is not expanded (the port is judged on its own lines only)",
-                      body)
-
-    def switchport(self, iface: Interface, w: list[str], neg: bool, body: str, ln: int) -> None:
-        if len(w) == 1:
-            iface.set("switched", not neg, ln)
-            return
-        w1 = w[1]
-        if neg:
-            self.no_switchport(iface, w, body, ln)
-            return
-        if w1 == "mode":
-            if len(w) < 3:
-                self.warn(ln, "switchport mode missing", body)
-                return
-            mode = w[2]
-            if mode in ("access", "trunk"):
-                iface.set("mode", mode, ln)
-                if iface.negotiation is not None:
-                    iface.set("negotiation", None, ln)
-                if iface.extra.pop("switchport_mode", None) is not None:
-                    del iface.lines["switchport_mode"]
-            elif mode == "dynamic" and len(w) == 4 and w[3] in ("auto", "desirable"):
-                # DTP: the port becomes whatever the far end negotiates (a trunk, too)
-                iface.set("negotiation", w[3], ln)
-                if iface.mode is not None:
-                    iface.set("mode", None, ln)
-                iface.extra["switchport_mode"] = "dynamic " + w[3]
-                iface.lines["switchport_mode"] = ln
-            elif mode in _SWITCHPORT_MODES:  # private-vlan, dot1q-tunnel, fex-fabric ...
-                iface.extra["switchport_mode"] = " ".join(w[2:])
-                iface.lines["switchport_mode"] = ln
-            else:
-                self.warn(ln, "unrecognised switchport mode", body)
-                return
-        elif w1 == "access":
-            if len(w) != 4 or w[2] != "vlan":
-                self.warn(ln, "unrecognised switchport access statement", body)
-                return
-            vid = _vlan_id(w[3])
-            if vid is None:
-                self.warn(ln, "cannot read access VLAN", body)
-                return
-            iface.set("access_vlan", vid, ln)
-        elif w1 == "trunk":
-            if len(w) >= 4 and w[3] == "vlan" and w[2] in ("allowed", "native"):
-                if w[2] == "allowed":
-                    if len(w) < 5:
-                        self.warn(ln, "allowed VLAN list missing", body)
-                        return
-                    if not self.allowed_vlans(iface, w[4:], body, ln):
-                        return
-                else:
-                    if len(w) != 5:
-                        self.warn(ln, "cannot read native VLAN", body)
-                        return
-                    if w[4] == "tag":
-                        iface.extra["native_vlan_tagged"] = True
-                        return
-                    vid = _vlan_id(w[4])
-                    if vid is None:
-                        self.warn(ln, "cannot read native VLAN", body)
-                        return
-                    iface.set("native_vlan", vid, ln)
-            elif len(w) > 2 and w[2] in _SWITCHPORT_TRUNK_OTHER:
-                if w[2] == "encapsulation" and len(w) == 4:  # older Catalysts: ISL or dot1q
-                    iface.extra["trunk_encapsulation"] = w[3]
-                return  # pruning, EOS trunk group ...
-            else:
-                self.warn(ln, "unrecognised switchport trunk statement", body)
-                return
-        elif w1 == "nonegotiate" and len(w) == 2:
-            iface.set("nonegotiate", True, ln)
-        elif w1 == "host" and len(w) == 2:
-            # IOS macro: access mode + portfast (+ no channel group); printed expanded on
-            # newer releases, kept as typed in candidate configs.
-            iface.set("mode", "access", ln)
-            iface.set("edge", True, ln)
-            if iface.negotiation is not None:
-                iface.set("negotiation", None, ln)
-        elif w1 == "voice" and len(w) == 4 and w[2] == "vlan":
-            iface.extra["voice_vlan"] = w[3]
-        else:
-            if w1 not in _SWITCHPORT_OTHER:
-                self.warn(ln, "unrecognised switchport statement", body)
-            return
-        if iface.switched is None:
-            # A port that takes switchport mode/access/trunk statements is a layer-2 port.
-            iface.set("switched", True, ln)
-
-    def no_switchport(self, iface: Interface, w: list[str], body: str, ln: int) -> None:
-        """``no switchport ...`` (candidate configs undo what a range or an earlier line set)."""
-        w1 = w[1]
-        if w1 == "mode":
-            iface.set("mode", None, ln)
-            iface.set("negotiation", None, ln)
-        elif w1 == "nonegotiate":
-            iface.set("nonegotiate", False, ln)
-        elif w1 == "access" and w[2:3] == ["vlan"]:
-            iface.set("access_vlan", None, ln)
-        elif w1 == "trunk" and w[3:4] == ["vlan"] and w[2] == "allowed":
-            if len(w) == 4:
-                iface.set("allowed_vlans", None, ln)
-                iface.extra.pop("allowed_vlans_lines", None)
-            else:
-                self.warn(ln, "unrecognised switchport trunk statement", body)
-        elif w1 == "trunk" and w[3:4] == ["vlan"] and w[2] == "native":
-            if w[4:] == ["tag"]:
-                iface.extra.pop("native_vlan_tagged", None)
-            else:
-                iface.set("native_vlan", None, ln)
-        elif w1 == "host":
-            iface.set("mode", None, ln)
-            iface.set("edge", None, ln)
-        elif w1 not in _SWITCHPORT_OTHER and w1 not in ("trunk", "voice"):
-            self.warn(ln, "unrecognised switchport statement", body)
-
-    def allowed_vlans(self, iface: Interface, rest: list[str], body: str, ln: int) -> bool:
-        """Apply one `switchport trunk allowed vlan ...` statement on top of the ones before.
-
-        ``show running-config`` wraps a long list into further ``... allowed vlan add`` lines,
-        so statements are applied in order. With no list yet the trunk carries every VLAN,
-        so ``add``/``remove`` start from all (as the switch itself does).
-        """
-        op = rest[0]
-        cur = iface.allowed_vlans
-        try:
-            if op in ("add", "remove", "except"):
-                if len(rest) < 2:
-                    raise ValueError(f"nothing after {op!r}")
-                arg = parse_vlan_list(",".join(rest[1:]))
-                if op == "except":
-                    new, restart = VlanSet.all().except_(arg), True
-                else:
-                    base = VlanSet.all() if cur is None else cur
-                    new = base.add(arg) if op == "add" else base.remove(arg)
-                    restart = cur is None
-            else:
-                new, restart = parse_vlan_list(",".join(rest)), True
-        except ValueError as exc:
-            self.warn(ln, f"cannot read VLAN list ({exc})", body)
-            return False
-        history = iface.extra.get("allowed_vlans_lines")
-        if restart or history is None:
-            iface.extra["allowed_vlans_lines"] = history = []
-            iface.lines["allowed_vlans"] = ln
-        history.append(ln)
-        iface.allowed_vlans = new
-        return True
-
-    def port_stp(self, iface: Interface, w: list[str], neg: bool, body: str, ln: int) -> None:
-        if not w:
-            if neg:  # `no spanning-tree` on a port
-                iface.set("stp_disabled", True, ln)
-            return
-        w0 = w[0]
-        if w0 == "disable":
-            iface.set("stp_disabled", not neg, ln)
-        elif w0 == "portfast":
-            if w[1:] == ["auto"]:
-                # EOS auto-edge (on by default): operationally edge while no BPDU arrives. A
-                # separate knob from admin edge (`show running-config all` prints both
-                # `no spanning-tree portfast` and `spanning-tree portfast auto`).
-                iface.extra["edge_auto"] = not neg
-                iface.lines["edge_auto"] = ln
-            else:
-                self.edge(iface, w[1:], neg, body, ln)
-        elif w0 == "port":
-            if len(w) >= 3 and w[1] == "type":
-                self.edge(iface, w[2:], neg, body, ln)
-            else:
-                self.warn(ln, "unrecognised spanning-tree statement", body)
-        elif w0 not in _PORT_STP_WORDS:
-            self.warn(ln, "unrecognised spanning-tree statement", body)
-        elif w0 in ("bpduguard", "bpdufilter"):
-            field = "bpdu_guard" if w0 == "bpduguard" else "bpdu_filter"
-            arg = w[1] if len(w) > 1 else ""
-            if neg:
-                iface.set(field, None, ln)
-            elif arg == "enable":
-                iface.set(field, True, ln)
-            elif arg == "disable":
-                iface.set(field, False, ln)
-            else:
-                self.warn(ln, f"cannot read {w0} setting", body)
-        elif w0 == "guard":
-            arg = w[1] if len(w) > 1 else ""
-            if neg or arg == "none":
-                iface.set("root_guard", False, ln)
-                iface.set("loop_guard", False, ln)
-            elif arg == "root":
-                iface.set("root_guard", True, ln)
-            elif arg == "loop":
-                iface.set("loop_guard", True, ln)
-            else:
-                self.warn(ln, "cannot read spanning-tree guard", body)
-
-    def edge(self, iface: Interface, w: list[str], neg: bool, body: str, ln: int) -> None:
-        """portfast [edge] [trunk] | disable | network | normal | auto; port type edge [trunk]."""
-        if neg:
-            self.not_edge(iface, False, ln)
-            return
-        if not w:
-            # IOS `spanning-tree portfast`: access ports only; EOS: every port, trunks too.
-            iface.set("edge", True, ln)
-            if self.d.portfast_covers_trunks:
-                iface.set("edge_trunk", True, ln)
-            return
-        w0 = w[0]
-        if w0 in ("edge", "trunk"):
-            iface.set("edge", True, ln)
-            if "trunk" in w or self.d.portfast_covers_trunks:
-                iface.set("edge_trunk", True, ln)
-        elif w0 in ("disable", "network", "normal"):
-            self.not_edge(iface, False, ln)
-            if w0 != "disable":
-                iface.extra["port_type"] = w0
-        else:
-            self.warn(ln, "cannot read spanning-tree edge setting", body)
+        """Apply one port statement (see :mod:`stormguard.parsers._cisco_port`)."""
+        plan = self.plans.get(body, _UNSEEN)
+        if plan is _UNSEEN:
+            plan = compile_port(body, self.d)
+            self.remember(self.plans, body, plan)
+        if plan is not None:
+            plan[0](self, iface, ln, plan[1])
 
     @staticmethod
-    def not_edge(iface: Interface, value: bool | None, ln: int) -> None:
-        """A later statement undoes an earlier ``portfast trunk``: the last one wins."""
-        iface.set("edge", value, ln)
-        if iface.edge_trunk:
-            iface.set("edge_trunk", False, ln)
-
-    def storm_control(self, iface: Interface, w: list[str], body: str, ln: int) -> None:
-        if not w:
-            return
-        w0 = w[0]
-        if w0 == "action":
-            acts = [a for a in w[1:] if a in _STORM_ACTIONS]
-            if not acts:
-                self.warn(ln, "cannot read storm-control action", body)
-                return
-            if not iface.storm_actions:
-                iface.lines["storm_actions"] = ln
-            iface.storm_actions.update(acts)
-            return
-        classes = _STORM_CLASSES.get(w0)
-        if classes is None or len(w) < 2 or w[1] != "level":
-            if classes is None or w[1:2] != ["include"]:  # `broadcast include multicast`: ok
-                self.warn(ln, "unrecognised storm-control statement", body)
-            return
-        rest = w[2:]
-        unit = "percent"
-        if rest and rest[0] in ("bps", "pps"):
-            unit, rest = rest[0], rest[1:]
-        level = parse_number(rest[0]) if rest else None
-        falling = parse_number(rest[1]) if len(rest) > 1 else None
-        if (
-            level is None
-            or len(rest) > 2
-            or (len(rest) == 2 and falling is None)
-            or (unit == "percent" and level > 100)
-        ):
-            self.warn(ln, "cannot read storm-control level", body)
-            return
-        # EOS `storm-control all` fills in the classes that have no statement of their own; a
-        # per-class statement wins over it whatever the order.
-        # (A list, not a set, so `extra` stays JSON-serialisable.)
-        from_all: list[str] | None = iface.extra.get("storm_control_from_all")
-        if w0 == "all" and from_all is None:
-            from_all = iface.extra["storm_control_from_all"] = []
-        for traffic in classes:
-            if w0 == "all":
-                if traffic in iface.storm_control and traffic not in from_all:  # type: ignore[operator]
-                    continue
-                if traffic not in from_all:  # type: ignore[operator]
-                    from_all.append(traffic)  # type: ignore[union-attr]
-            elif from_all and traffic in from_all:
-                from_all.remove(traffic)
-            lines = {"level": ln, "unit": ln}
-            if falling is not None:
-                lines["falling"] = ln
-            iface.storm_control[traffic] = StormControl(
-                traffic=traffic,  # type: ignore[arg-type]
-                level=level,
-                unit=unit,  # type: ignore[arg-type]
-                falling=falling,
-                line=ln,
-                lines=lines,
-            )
-
-    def no_storm_control(self, iface: Interface, w: list[str], body: str, ln: int) -> None:
-        """``no storm-control broadcast [level ...]`` / ``no storm-control action X``."""
-        if not w:
-            return
-        if w[0] == "action":
-            for act in w[1:] or list(iface.storm_actions):
-                iface.storm_actions.discard(act)
-            iface.lines["storm_actions"] = ln
-            return
-        classes = _STORM_CLASSES.get(w[0])
-        if classes is None:
-            self.warn(ln, "unrecognised storm-control statement", body)
-            return
-        for traffic in classes:
-            iface.storm_control.pop(traffic, None)
+    def remember(cache: dict[str, Any], key: str, value: object) -> None:
+        """Keep `value` for the next config too; the cache is emptied when it grows past
+        :data:`_PLAN_CACHE_SIZE` (one-off lines, such as most descriptions, come and go)."""
+        if len(cache) >= _PLAN_CACHE_SIZE:
+            cache.clear()
+        cache[key] = value
 
     # -- after the last line ---------------------------------------------------------------
     def finish(self) -> None:
@@ -1080,42 +723,5 @@ class _Parser:
                     agg.extra.setdefault("members", []).append(m.name)
 
 
-def parse_vlan_list(text: str) -> VlanSet:
-    """Read a Cisco-style VLAN list (``10,20-30``) without regular expressions.
-
-    This is the hot path for wrapped trunk lists, so it does the least work that is still
-    safe: anything unusual (spaces, ``all``, ``none``, junk, reversed ranges, out-of-range IDs)
-    goes to :meth:`VlanSet.parse`, which reads every spelling and raises a clear error.
-    """
-    if text.translate(_NOT_LIST_CHARS):  # something besides digits, commas and dashes
-        return VlanSet.parse(text)
-    mask = 0
-    try:
-        for tok in text.split(","):
-            if "-" in tok:
-                lo, _, hi = tok.partition("-")
-                a, b = int(lo), int(hi)
-                if a > b or b > 4094:  # also keeps a huge ID from allocating a huge int
-                    raise ValueError(tok)
-                mask |= (1 << b + 1) - (1 << a)
-            else:
-                a = int(tok)
-                if a > 4094:
-                    raise ValueError(tok)
-                mask |= 1 << a
-    except ValueError:
-        return VlanSet.parse(text)
-    if mask & 1:  # VLAN 0
-        return VlanSet.parse(text)
-    return VlanSet(mask, False)
 
 
-_NOT_LIST_CHARS = str.maketrans("", "", "0123456789,-")
-
-
-def _vlan_id(tok: str) -> int | None:
-    if tok.isdigit() and len(tok) <= 4:
-        vid = int(tok)
-        if 1 <= vid <= 4094:
-            return vid
-    return None

@@ -157,6 +157,7 @@ def compose_report(
     period_end: datetime | str | None = None,
     incidents: Iterable[Any] = (),
     opstate: Iterable[Any] = (),
+    topology: dict[str, Any] | None = None,
 ) -> ReportData:
     """Pure assembly of a report.
 
@@ -280,6 +281,7 @@ def compose_report(
         opstate=sorted(opstate, key=lambda o: (not o.changed, o.device, o.kind, o.interface)),
         period_start=_iso(period_start),
         period_end=_iso(period_end),
+        topology=topology,
     )
 
 
@@ -401,7 +403,24 @@ def _build_report_data(store: Store, run_id: int | None, *, now: datetime | None
         trend=trend, storm_events=storms, now=now,
         period_start=period_start, period_end=period_end, incidents=incidents,
         opstate=_opstate(store, devices, run.id, prev.id if prev is not None else None),
+        topology=_topology(store, run.id),
     )
+
+
+def _topology(store: Store, run_id: int) -> dict[str, Any] | None:
+    """The topology the newest audit up to `run_id` stored (one row read, never the
+    snapshots: the graph was built at audit time)."""
+    from stormguard.errors import StormguardError
+    from stormguard.store.topology import latest_topology
+
+    try:
+        got = latest_topology(store, run_id)
+    except StormguardError:  # a read-only store from before revision 0005: no section
+        return None
+    if got is None:
+        return None
+    topo_run, data = got
+    return {**data, "run_id": topo_run}
 
 
 def _opstate(store: Store, devices: Sequence[DeviceRef], run_id: int,

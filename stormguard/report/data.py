@@ -270,6 +270,9 @@ class ReportData:
     period_start: str | None = None  # storm events are those overlapping [start, end]
     period_end: str | None = None
     sites: list[SiteRun] = field(default_factory=list)  # a report across sites: one per site
+    #: the fleet's L2 topology as the newest audit up to this run computed it (plain data of
+    #: stormguard.topology.render.report_topology, plus "run_id"); None when none was stored
+    topology: dict[str, Any] | None = None
 
     @property
     def parser_warnings(self) -> list[tuple[str, str]]:

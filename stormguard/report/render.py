@@ -284,6 +284,7 @@ def render_html(data: ReportData, *, static_devices: bool | None = None) -> str:
     template = _html_env().get_template("report.html.j2")
     return template.render(
         r=data,
+        topology_svg=topology_svg(data),
         css=Markup(css),  # our own packaged stylesheet
         js=Markup(js),  # our own packaged script (its hash is in the CSP)
         csp=csp,
@@ -292,6 +293,17 @@ def render_html(data: ReportData, *, static_devices: bool | None = None) -> str:
         static_devices=static_devices,
         max_resolved=500,
     )
+
+
+def topology_svg(data: ReportData) -> Markup | None:
+    """The inline SVG of the report's topology section (None when there is nothing to draw).
+    Our own renderer's output: every text in it is escaped, and it holds no script."""
+    topo = data.topology
+    if not topo or not topo.get("nodes"):
+        return None
+    from stormguard.topology.render import report_svg
+
+    return Markup(report_svg(topo))
 
 
 def render_markdown(data: ReportData, *, max_findings: int = MARKDOWN_FINDINGS_LIMIT) -> str:

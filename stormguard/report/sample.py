@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from stormguard.findings import SEVERITIES, Finding, Waiver
 from stormguard.report.build import DeviceRef, compose_report
@@ -94,3 +95,51 @@ def sample_report(devices: int = 200, findings: int = 1000, *, seed: int = 7, ru
     return compose_report(run=run, findings=out, devices=audited, failures=fails,
                           previous_findings=previous, previous_run_id=100 + runs - 2,
                           rules=[r[0] for r in _RULES], waivers=waivers, trend=trend, now=now)
+
+
+def sample_topology(nodes: int = 300, *, loops: int = 40, seed: int = 7) -> dict[str, Any]:
+    """A topology section's data at the drawing's size limit (the shape
+    :func:`stormguard.topology.render.report_topology` stores with a run): `nodes` switches and
+    vSwitches, each hypervisor bridge on two leaves, `loops` of them bridging loose uplinks."""
+    rnd = random.Random(seed)
+    leaves = max(2, nodes // 4)
+    out_nodes: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    for i in range(leaves):
+        out_nodes.append({"name": f"leaf-{i:03d}", "kind": "switch", "platform": "cisco_nxos",
+                          "host": f"leaf-{i:03d}", "stp": "", "risky": False})
+        if i % 2:
+            links.append({"a": f"leaf-{i - 1:03d}/Ethernet1/49", "b": f"leaf-{i:03d}/Ethernet1/49",
+                          "a_node": f"leaf-{i - 1:03d}", "b_node": f"leaf-{i:03d}",
+                          "vlans": "10,20,30,40", "seen_by": ["lldp@a", "lldp@b"], "weak": "",
+                          "down": False, "risky": False})
+    items: list[dict[str, Any]] = []
+    for j in range(nodes - leaves):
+        name = f"hv-{j:04d}/br0"
+        left = 2 * rnd.randrange(leaves // 2)
+        a, b = f"leaf-{left:03d}", f"leaf-{left + 1:03d}"
+        risky = j < loops
+        out_nodes.append({"name": name, "kind": "vswitch", "platform": "ovs",
+                          "host": name.split("/")[0], "risky": risky,
+                          "stp": "spanning tree is off (line 3)" if risky else ""})
+        first = len(links)
+        for sw, nic, port in ((a, "eth1", f"Ethernet1/{j % 48 + 1}"),
+                              (b, "eth2", f"Ethernet1/{j % 48 + 1}")):
+            links.append({"a": f"{name}:{nic}", "b": f"{sw}/{port}", "a_node": name,
+                          "b_node": sw, "vlans": "10,20,30", "seen_by": [f"lldp@{sw}"],
+                          "weak": "", "down": False, "risky": risky})
+        if risky:
+            for n in out_nodes:
+                if n["name"] in (a, b):
+                    n["risky"] = True
+            items.append({"rules": ["SG501", "SG502"], "kind": "loop", "vlans": "10,20,30",
+                          "hops": [f"{name}:eth1 → {a}/Ethernet1/{j % 48 + 1}",
+                                   f"{a}/Ethernet1/49 → {b}/Ethernet1/49",
+                                   f"{b}/Ethernet1/{j % 48 + 1} → {name}:eth2"],
+                          "reasons": [f"{name}: spanning tree is off (line 3)"],
+                          "nodes": [name, a, b], "down": False,
+                          "links": [first, first + 1]})
+    return {"version": 1, "totals": {"nodes": nodes, "links": len(links), "loops": len(items),
+                                     "unknown": 0},
+            "partial": False, "note": "", "nodes": out_nodes, "links": links, "loops": items,
+            "warnings": []}

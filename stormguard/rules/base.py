@@ -84,9 +84,10 @@ if TYPE_CHECKING:
     from stormguard.policy import Policy
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
-    """What a rule reports; the engine completes it into a Finding."""
+    """What a rule reports; the engine completes it into a Finding. (Slotted: hundreds are
+    made per config on the `stormguard lint` hot path.)"""
 
     message: str
     interface: str | None = None

@@ -94,12 +94,12 @@ _ACTIONS = frozenset({"shutdown", "block", "no-learning"})
 
 
 def _missing(dev: EffectiveDevice, port: EffectivePort, family: str,
-             params: Mapping[str, Any], eos_need: VlanSet) -> tuple[str, str] | None:
-    """None when the port is protected; else (what is missing, remediation)."""
+             params: Mapping[str, Any], eos_need: VlanSet, v: remediation.Variant
+             ) -> tuple[str, str] | None:
+    """None when the port is protected; else (what is missing, remediation). `v`: the
+    device's variant (:func:`stormguard.remediation.variant`)."""
     al = dev.device.alarms
     lp: dict[str, int] = port.iface.extra.get("loop_protect") or {}
-    v = remediation.variant(dev)
-    at = remediation.source(port.iface, "loop_protect")
     if family == "cisco":
         if "mac-move-notification" in al.loop_protect or "loopdetect" in lp:
             return None
@@ -140,6 +140,7 @@ def _missing(dev: EffectiveDevice, port: EffectivePort, family: str,
         return ("no loopback-detect on the port and MAC flapping detection is off",
                 remediation_alarms.loop_protect(family, port.name, v=v))
     if family == "comware":
+        at = remediation.source(port.iface, "loop_protect")
         glob = "loopback-detect" in al.loop_protect
         own = "loopback-detect" in lp
         action = port.iface.extra.get("loop_action") or al.loop_action
@@ -171,15 +172,17 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     if ctx.family == "eos":
         for p in ports:
             eos_need = eos_need | p.allowed_vlans.value
+    v = remediation.variant(dev)
     for port in ports:
-        found = _missing(dev, port, ctx.family, params, eos_need)
+        found = _missing(dev, port, ctx.family, params, eos_need, v)
         if found is None:
             continue
         what, fix = found
+        name = port.name
         yield Hit(
-            message=(f"host-facing port {port.name} has no loop protection that works without "
+            message=(f"host-facing port {name} has no loop protection that works without "
                      f"BPDUs ({what}){role_note(port)}"),
-            interface=port.name,
+            interface=name,
             line=port.line,
             expected="BPDU-independent loop detection (MAC move / loop probes) in effect",
             actual=what,

@@ -87,7 +87,8 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             continue
         sc = port.storm.get("broadcast")
         if sc is not None and sc.level is not None:
-            if "broadcast" in port.iface.extra.get("storm_inert", ()):
+            inert = port.iface.extra.get("storm_inert")
+            if inert and "broadcast" in inert:
                 yield Hit(
                     message=(f"broadcast storm-constrain on {port.name} sets thresholds but no "
                              "limiting action: a storm is reported, never limited"),

@@ -70,8 +70,11 @@ def _limits(ctx: RuleContext) -> dict[str, float]:
 
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     for port in dev.storm_ports:
-        if not any(sc.level is not None for sc in port.storm.values()):
-            continue
+        for sc in port.storm.values():
+            if sc.level is not None:
+                break
+        else:
+            continue  # no storm-control level at all: SG301's business
         actions = port.storm_actions.value
         if actions & _ALERTING:
             continue

@@ -68,6 +68,11 @@ _BOTH = ("multicast", "unknown-unicast")
 _WANTED: dict[str, tuple[str, ...]] = {"cisco": ("multicast",)}
 
 
+#: Families whose snippet names the port only in its ``interface`` header (when the port does
+#: not inherit its storm-control from a group): the rest is the same for every port.
+_PORT_FREE_BODY = frozenset({"cisco", "nxos", "eos"})
+
+
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     exempt = set(params["exempt_roles"])
     family = ctx.family
@@ -75,6 +80,11 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     pol = ctx.policy.params_for("SG302", SG302_PARAMS)
     pct, pps = float(pol["max_percent"]), int(pol["max_pps"])
     v = remediation.variant(dev)
+    expected = "storm-control for " + ", ".join(wanted)
+    port_free = family in _PORT_FREE_BODY
+    # per set of missing classes: (text of the message, actual, fix body after the header);
+    # a device has hundreds of ports missing the same classes
+    said: dict[tuple[str, ...], tuple[str, str, str | None]] = {}
     for port in dev.storm_ports:
         if port.role in exempt:
             continue
@@ -82,6 +92,11 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         missing = [t for t in wanted if t not in storm or storm[t].level is None]
         if not missing:
             continue
+        key = tuple(missing)
+        known = said.get(key)
+        if known is None:
+            known = said[key] = (" or ".join(missing), "none for " + ", ".join(missing), None)
+        classes, actual, body = known
         if family == "junos":
             if not storm:
                 continue  # SG301's business; its fix profile covers every class
@@ -96,18 +111,24 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
                 level=bc.level if bc is not None else None) for t in missing)
         else:
             at = remediation.source(port.iface, "storm_control.broadcast", "storm_control")
-            parts = [remediation_alarms.storm_class(family, port.name, t, pct, pps, v=v,
-                                                    iface=port.iface, at=at)
-                     for t in missing]
-            head = parts[0].split("\n", 1)[0]
-            fix = head + "".join("\n" + p.split("\n", 1)[1] for p in parts)
+            if body is not None and at is None:
+                fix = f"interface {port.name}{body}"
+            else:
+                parts = [remediation_alarms.storm_class(family, port.name, t, pct, pps, v=v,
+                                                        iface=port.iface, at=at)
+                         for t in missing]
+                head = parts[0].split("\n", 1)[0]
+                tail = "".join("\n" + p.split("\n", 1)[1] for p in parts)
+                fix = head + tail
+                if port_free and at is None:
+                    said[key] = (classes, actual, tail)
         yield Hit(
-            message=(f"switched port {port.name} has no {' or '.join(missing)} storm-control: "
+            message=(f"switched port {port.name} has no {classes} storm-control: "
                      "a loop floods those classes unchecked"),
             interface=port.name,
             line=port.storm_line(),
-            expected="storm-control for " + ", ".join(wanted),
-            actual="none for " + ", ".join(missing),
+            expected=expected,
+            actual=actual,
             remediation=fix,
             extra={"classes": missing},
         )

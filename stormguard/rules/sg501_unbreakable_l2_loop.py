@@ -87,8 +87,12 @@ SCOPE = "fleet"
 PARAMS: dict[str, Any] = {}
 
 
-def _bridge(node: str) -> str:
-    return node.rsplit("/", 1)[-1]
+def _bridge(fleet: FleetView, node: str) -> str:
+    """The bridge's own name, as ``ovs-vsctl`` / ``ip link`` know it. Not the node name: a
+    host with one bridge is named after the host alone (``hv1``, not ``hv1/br0``)."""
+    dev = fleet.by_name.get(node)
+    bridge = dev.device.extra.get("bridge") if dev is not None else None
+    return str(bridge or node.rsplit("/", 1)[-1])
 
 
 def _fixes(fleet: FleetView, cyc: Cycle) -> list[str]:
@@ -96,18 +100,25 @@ def _fixes(fleet: FleetView, cyc: Cycle) -> list[str]:
     hypervisor trunk (or any trunk), then turn STP on where it is off."""
     fixes: list[str] = []
     hops = list(cyc.hops)
-    # ports of one vSwitch node on the loop (in, out)
+    # ports of one vSwitch node on the loop (in, out): bonded only where the loop goes through
+    # it without spanning tree. A bridge that runs STP on both ports (a Linux bridge standing
+    # in for a switch) is not where the loop stays open, and "bonding" its inter-switch link
+    # with a host link would be wrong advice.
     for i, hop in enumerate(hops):
         nxt = hops[(i + 1) % len(hops)]
         node = fleet.graph.nodes[hop.to.node]
         if node.kind != "vswitch" or nxt.frm.port == hop.to.port:
             continue
+        if node.name not in cyc.weak_nodes and not (hop.to.stp_excluded
+                                                     and nxt.frm.stp_excluded):
+            continue
         family = PLATFORM_FAMILY.get(node.platform, node.platform)
-        ports = [hop.to.port, nxt.frm.port]
+        ports = sorted([hop.to.port, nxt.frm.port])  # as SG502 names them: one fix, one text
         if family in ("ovs", "linux_bridge") and not (hop.to.aggregate or nxt.frm.aggregate):
             fixes.append(f"# bond the uplinks {ports[0]} and {ports[1]} of {node.name} "
                          "(and make the switch ports one aggregate):\n"
-                         + remediation_vswitch.bond_uplinks(family, _bridge(node.name), ports))
+                         + remediation_vswitch.bond_uplinks(family, _bridge(fleet, node.name),
+                                                            ports))
     vlans = cyc.vlans.to_text()
     target = _prune_target(fleet, hops)
     if target is not None:
@@ -118,7 +129,7 @@ def _fixes(fleet: FleetView, cyc: Cycle) -> list[str]:
         family = PLATFORM_FAMILY.get(node.platform, node.platform)
         if family in ("ovs", "linux_bridge"):
             fixes.append(f"# or turn spanning tree on for {name}:\n"
-                         + remediation_vswitch.stp_on(family, _bridge(name)))
+                         + remediation_vswitch.stp_on(family, _bridge(fleet, name)))
         else:
             fixes.append(f"# or run spanning tree on {name} for VLANs {vlans} "
                          f"({node.stp_why})")

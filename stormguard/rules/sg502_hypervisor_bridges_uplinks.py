@@ -90,7 +90,8 @@ def check(fleet: FleetView, params: Mapping[str, Any], ctx: RuleContext) -> Iter
         if len(ports) < 2:
             continue
         family = PLATFORM_FAMILY.get(node.platform, node.platform)
-        bridge = name.rsplit("/", 1)[-1]
+        # the bridge's own name: a host with one bridge is named after the host alone
+        bridge = str(fleet.by_name[name].device.extra.get("bridge") or name.rsplit("/", 1)[-1])
         pairs = ", ".join(f"{h.port} → {t.label}" for h, t, _ in group)
         loose = [p for p in ports if not next(h for h, _, _ in group if h.port == p).aggregate]
         fix = []

@@ -28,6 +28,8 @@ class AuditResult:
     rules: list[str] = field(default_factory=list)  # ids of the rules the policy enabled
     #: parser warnings per audited device (configuration that could not be read)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    #: what the report's topology section draws (stored in ``run_topology``), None if unknown
+    topology: dict[str, Any] | None = None
 
     @property
     def waived(self) -> int:
@@ -48,6 +50,7 @@ class AuditResult:
                           "waived": self.waived, "by_severity": self.by_severity(),
                           "expired_waivers": len(self.expired_waivers),
                           "errors": self.errors[:50]},
+                "topology": dict((self.topology or {}).get("totals") or {}),
                 # the report shows them; capped so a broken config cannot bloat the run row
                 "parse_warnings": {d: w[:MAX_WARNINGS_PER_DEVICE] for d, w in
                                    list(self.warnings.items())[:MAX_WARNING_DEVICES]}}
@@ -114,7 +117,7 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
         from stormguard.topology.fact_roles import neighbor_role_source
         from stormguard.topology.fleet import collect_facts
 
-        facts = collect_facts((s.device, s.platform, s.state) for s in snaps)
+        facts = collect_facts((s.device, s.platform, s.state, s.text) for s in snaps)
         role_sources = [neighbor_role_source(facts.neighbors, devices,
                                              [r.name for r in policy.roles])]
     except Exception as exc:  # roles then come from descriptions, as in `stormguard lint`
@@ -137,15 +140,22 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
         from stormguard.topology.fleet import collect_facts
 
         if facts is None:
-            facts = collect_facts((s.device, s.platform, s.state) for s in snaps)
+            facts = collect_facts((s.device, s.platform, s.state, s.text) for s in snaps)
         fleet = audit_fleet(devices, policy, facts.neighbors, today=today,
                             warnings=facts.warnings)
         result.errors.extend(fleet.errors)
         for f in fleet.findings:
             f.source = f.source or f.device
         result.findings.extend(fleet.findings)
+        view = fleet.fleet
     except Exception as exc:  # a topology bug must not cost the per-device findings
         result.errors.append(f"fleet audit failed: {type(exc).__name__}: {exc}")
+        view = None
+    # the report's topology section: computed here, once, and stored with the run
+    try:
+        result.topology = _topology(devices, policy, facts, view, result.findings)
+    except Exception as exc:  # the drawing must not cost the findings
+        result.errors.append(f"topology for the report failed: {type(exc).__name__}: {exc}")
     # SG601: drift from approved baselines (needs the store: stormguard.baseline.drift)
     try:
         from stormguard.baseline.drift import drift_findings
@@ -157,4 +167,34 @@ def audit_snapshots(store: Any, run_id: int, policy: Any, *, device_glob: str | 
     result.expired_waivers = list(expired.values())
     store.save_findings(run_id, result.findings)
     store.save_waivers(run_id, list(getattr(policy, "waivers", [])))
+    if result.topology is not None:
+        from stormguard.store.topology import save_topology
+
+        save_topology(store, run_id, result.topology)
     return result
+
+
+def _topology(devices: list[Any], policy: Any, facts: Any, view: Any,
+              findings: list[Finding]) -> dict[str, Any] | None:
+    """What the report draws of the fleet (:func:`stormguard.topology.render.report_topology`),
+    from the FleetView the fleet rules already used (its graph and loops computed once); built
+    here only when no fleet rule ran. SG502's bridged uplinks come from its findings."""
+    from stormguard.topology.render import report_topology
+
+    if view is None:
+        if facts is None:
+            return None
+        from stormguard.effective import effective_device
+        from stormguard.topology.fact_roles import neighbor_role_source
+        from stormguard.topology.fleet import FleetView
+
+        roles = [neighbor_role_source(facts.neighbors, devices, [r.name for r in policy.roles])]
+        view = FleetView([effective_device(d, policy, fact_sources=roles) for d in devices],
+                         facts.neighbors, list(facts.warnings))
+    sg501 = policy.rule_enabled("SG501")
+    bridged = []
+    for f in findings:
+        if f.rule == "SG502" and isinstance(f.extra, dict):
+            ports = [str(p) for p in f.extra.get("uplinks") or ()]
+            bridged.append((f.device, ports, str(f.extra.get("shared_vlans") or "")))
+    return report_topology(view.graph, view.cycles if sg501 else [], bridged=bridged)

@@ -286,3 +286,17 @@ class BaselineDriftModel(Base):
     closed_reason: Mapped[str | None] = mapped_column(Text)
     paged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_paged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RunTopologyModel(Base):
+    """The fleet's L2 topology as one audit saw it (0005): what the report draws, computed once
+    at audit time so that building a report never parses every snapshot again. ``data`` is
+    :func:`stormguard.topology.render.report_topology`'s dict, zlib-compressed JSON."""
+
+    __tablename__ = "run_topology"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    nodes: Mapped[int] = mapped_column(Integer)
+    loops: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

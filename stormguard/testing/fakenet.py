@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,9 @@ class FakeDevice:
     fault: str | None = None
     revision: int = 0
     host_key_file: str | None = None  # None: fakenos's built-in key
+    #: command -> output served instead of the platform's (e.g. the demo's own cabling: LLDP /
+    #: CDP tables that name its hypervisors' NICs); ``{base_prompt}`` is the device name
+    outputs: dict[str, str] = field(default_factory=dict)
 
     @property
     def config(self) -> str:
@@ -286,7 +289,9 @@ class FakeNetwork:
             "username": dev.username, "password": password, "port": dev.port,
             "server": {"plugin": "ParamikoSshServer", "configuration": server_cfg},
             "nos": {"plugin": f"stormguard_{dev.platform}",
-                    "configuration": {"commands": {cmd: {"output": output, "help": cmd}}}},
+                    "configuration": {"commands": {
+                        **{c: {"output": out, "help": c} for c, out in dev.outputs.items()},
+                        cmd: {"output": output, "help": cmd}}}},
         }
 
     def new_host_key(self) -> Path:

@@ -2,7 +2,9 @@
 
 Built once per audit by :func:`stormguard.engine.audit_fleet`; the graph and the per-VLAN loops
 are computed on first use and shared by every fleet rule. :func:`neighbors_from_state` turns a
-snapshot's stored evidence into neighbour facts, whatever the platform.
+snapshot's stored evidence into neighbour facts, whatever the platform; :func:`collect_facts`
+gathers them for a whole fleet and adds the links the switches' MAC address tables prove where
+LLDP/CDP is silent (:mod:`stormguard.topology.mac_links`).
 """
 
 from __future__ import annotations
@@ -64,11 +66,59 @@ class FleetView:
         return {d.hostname: d for d in self.devices}
 
 
-def collect_facts(items: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> NeighborFacts:
-    """(device, platform, state) for each snapshot -> all neighbour facts."""
+def collect_facts(items: Iterable[tuple[Any, ...]]) -> NeighborFacts:
+    """(device, platform, state[, text]) for each snapshot -> all neighbour facts.
+
+    LLDP/CDP first; then links from the switches' MAC address tables
+    (:mod:`stormguard.topology.mac_links`) for the ports and host NICs no LLDP/CDP fact covers.
+    Those need the hypervisors' NIC MACs, read from the snapshot `text` (the bundle): items
+    without it simply add no MAC-table links."""
+    from stormguard.model import SWITCH_PLATFORMS
+    from stormguard.topology.host_macs import HOST_PLATFORMS, host_nics
+    from stormguard.topology.mac_links import (
+        chassis_macs,
+        entries_from_state,
+        has_mac_table,
+        infer_links,
+        mac_spellings,
+        switch_macs,
+    )
+
     out = NeighborFacts()
-    for device, platform, state in items:
+    tables: list[tuple[str, Mapping[str, Any]]] = []
+    own: dict[str, str] = {}
+    switches: list[str] = []
+    hosts: list[tuple[str, str, str]] = []
+    for item in items:
+        device, platform, state = item[0], item[1], item[2]
+        text = item[3] if len(item) > 3 else None
         facts = neighbors_from_state(device, platform, state)
         out.neighbors.extend(facts.neighbors)
         out.warnings.extend(facts.warnings)
+        if platform in SWITCH_PLATFORMS:
+            switches.append(device)
+            if state and has_mac_table(state):
+                tables.append((device, state))
+                for mac in switch_macs(device, state):
+                    own.setdefault(mac, device)
+        elif platform in HOST_PLATFORMS and text:
+            hosts.append((device, platform, text))
+    if not tables or not hosts:  # nothing to match: no bundle is read again
+        return out
+    nics = []
+    for device, platform, text in hosts:
+        found, notes = host_nics(device, platform, text)
+        nics.extend(found)
+        out.warnings.extend(notes)
+    # only the rows for host NIC and switch MACs matter (the tables are mostly guests' MACs)
+    keep = mac_spellings({n.mac for n in nics} | set(own)
+                         | set(chassis_macs(out.neighbors, switches)))
+    entries = []
+    for device, state in tables:
+        rows, notes = entries_from_state(device, state, keep)
+        entries.extend(rows)
+        out.warnings.extend(notes)
+    mac = infer_links(entries, nics, out.neighbors, own, switches)
+    out.neighbors.extend(mac.neighbors)
+    out.warnings.extend(mac.warnings)
     return out

@@ -37,5 +37,5 @@ def fleet_from_store(store: Any, policy: Any, *, run_id: int | None = None) -> F
             dev.hostname = _device_name(snap.device, dev.hostname or "", len(parsed))
             dev.source = source
             devices.append(effective_device(dev, policy))
-    facts = collect_facts((s.device, s.platform, s.state) for s in snaps)
+    facts = collect_facts((s.device, s.platform, s.state, s.text) for s in snaps)
     return FleetView(devices, facts.neighbors, warnings + facts.warnings)

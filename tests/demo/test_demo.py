@@ -54,8 +54,25 @@ def test_readme_demo_command_ends_with_a_real_report(tmp_path: Path) -> None:
     assert "<script src=" not in html and "<link rel=\"stylesheet\" href=" not in html
     for name, *_ in SWITCHES:
         assert name in html, name
-    if os.geteuid() == 0 and not any("skipped" in ln for ln in stdout.splitlines()):
+    vswitches = os.geteuid() == 0 and not any("skipped" in ln for ln in stdout.splitlines())
+    if vswitches:
         assert "dc1-hv-ovs/br-vm" in html and "dc2-hv-lb/br-flat" in html
+
+    # the topology section: the ESXi host over SSH, and (with the vSwitches) exactly one red
+    # loop, the OVS bridge's two loose uplinks into two joined leaves; the compliant hosts
+    # (LACP bond + RSTP, Linux bridge with STP, ESXi) are drawn but not red
+    assert '<section id="topology">' in html and "dc1-esx01/vSwitch0" in html
+    assert 'data-node="dc1-esx01/vSwitch0"' in html
+    if vswitches:
+        assert re.findall(r'<li class="loop" data-rules="([^"]*)"', html) == ["SG501 SG502"]
+        red_nodes = set(re.findall(r'<g class="node risky" data-node="([^"]+)"', html))
+        assert red_nodes == {"dc1-hv-ovs/br-vm", "dc1-leaf-nxos", "dc1-leaf-eos"}
+        assert len(re.findall(r'<g class="link risky"', html)) == 3
+        for ok in ("dc1-hv-ovs/br-storage", "dc2-hv-lb/br-stp", "dc2-hv-lb/br-flat",
+                   "dc1-esx01/vSwitch0"):
+            assert f'<g class="node" data-node="{ok}"' in html, ok
+        assert "dc1-hv-ovs/br-vm:eth1" in html and "dc1-hv-ovs/br-vm:eth2" in html
+        assert re.search(r"topology: \d+ switches and vSwitches, \d+ links, 1 risky loop", stdout)
 
     # the summary: a table with every device, totals, and where the report is
     assert "stormguard demo: nightly compliance" in stdout
