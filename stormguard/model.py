@@ -212,7 +212,7 @@ class Device(Sourced):
         """Get or create the interface `name` (keeps first-seen order)."""
         iface = self.interfaces.get(name)
         if iface is None:
-            iface = Interface(name=name, line=line)
+            iface = Interface(name, line)  # positional: no keyword dict per port
             self.interfaces[name] = iface
         elif iface.line is None and line is not None:
             iface.line = line

@@ -16,8 +16,8 @@ so the topology joins the switches and the hypervisors as a real fleet's LLDP wo
 * dc2: the Linux-bridge host ``dc2-hv-lb``: ``br-stp`` (STP on) up3 -> ``dc2-access-junos``
   ge-0/0/1, up4 -> ge-0/0/3: a loop spanning tree breaks (not red); ``br-flat`` (STP off) has
   one cabled uplink, up1 -> ge-0/0/2: no loop. ``dc2-access-junos`` xe-0/2/0 goes to
-  ``dc2-access-vrp`` GE0/0/24 (the VRP's own ``display lldp neighbor brief`` has no
-  ntc-templates template: its side is a warning, the Junos side names the link).
+  ``dc2-access-vrp`` GE0/0/24 (both sides name the link: the VRP's ``display lldp neighbor``
+  is read by ``stormguard.topology.vrp_lldp``, as ntc-templates has no template for it).
 
 Rows for hosts the demo does not collect (``hv01``, ``hv12``...) stay as in the samples: they
 are the "unknown far ends" of the report, listed, never guessed.
@@ -121,6 +121,36 @@ ge-0/0/1           -                   02:00:5e:10:00:03   up3                dc
 ge-0/0/2           -                   02:00:5e:10:00:01   up1                dc2-hv-lb
 ge-0/0/3           -                   02:00:5e:10:00:04   up4                dc2-hv-lb
 xe-0/2/0           -                   70:7d:b9:00:00:24   GE0/0/24           dc2-access-vrp""",
+    },
+    "dc2-access-vrp": {
+        "display lldp neighbor": """\
+GigabitEthernet0/0/1 has 1 neighbor(s):
+
+Neighbor index                     :1
+Chassis type                       :MAC address
+Chassis ID                         :3cec-ef60-0001
+Port ID type                       :Interface name
+Port ID                            :eth0
+Port description                   :eth0
+System name                        :hv41
+System description                 :Ubuntu 22.04.4 LTS Linux 5.15.0-105-generic
+System capabilities supported      :stationOnly
+System capabilities enabled        :stationOnly
+Expired time                       :102s
+
+GigabitEthernet0/0/24 has 1 neighbor(s):
+
+Neighbor index                     :1
+Chassis type                       :MAC address
+Chassis ID                         :707d-b900-0001
+Port ID type                       :Interface name
+Port ID                            :xe-0/2/0
+Port description                   :uplink dc2-access-vrp
+System name                        :dc2-access-junos
+System description                 :Juniper Networks, Inc. ex4300-48t Ethernet Switch
+System capabilities supported      :bridge router
+System capabilities enabled        :bridge router
+Expired time                       :98s""",
     },
 }
 

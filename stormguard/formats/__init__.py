@@ -6,6 +6,7 @@ Each module exposes ``render(report: LintReport) -> str``; :func:`render` picks 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 
 from stormguard.lint import LintReport
 
@@ -25,9 +26,9 @@ def render(report: LintReport, fmt: str, *, color: bool = False,
 
 
 def render_bytes(report: LintReport, fmt: str, *, color: bool = False,
-                 max_results: int | None = None, fix: bool = True) -> list[bytes]:
+                 max_results: int | None = None, fix: bool = True) -> Iterable[bytes]:
     """:func:`render` encoded as UTF-8, in pieces to write in order (the JSON format skips
-    a decode and an encode of its whole output)."""
+    a decode and an encode of its whole output, and encodes one result at a time)."""
     if fmt == "json":
         from stormguard.formats.json_format import render_bytes as json_bytes
 

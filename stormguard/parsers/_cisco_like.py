@@ -263,6 +263,19 @@ class _Parser:
         mlag = False  # inside EOS `mlag configuration` (only its `peer-link` is read)
         looprot = False  # inside EOS `monitor loop-protection`
         for i, raw in lines:
+            entry = known(raw)
+            if entry is not None and iface is not None and not ranged:
+                # the hot path: a statement seen before, in a port's section
+                indent, body, plan = entry
+                if indent < 0:
+                    continue  # blank, or a comment
+                if child_indent == 0 or indent < child_indent:
+                    child_indent = indent
+                elif indent > child_indent:
+                    continue  # nested deeper (hsrp/vrrp/service-policy blocks ...)
+                if plan is not None:
+                    plan[0](self, iface, i, plan[1])
+                continue
             if not raw:
                 continue
             c = raw[0]
@@ -273,7 +286,6 @@ class _Parser:
                     elif looprot:
                         _alarms.eos_loop_section(self.dev.alarms, raw.strip(), i, self.warn)
                     continue  # body of a section we do not read (line, router, crypto ...)
-                entry = known(raw)
                 if entry is None:
                     entry = self.indented_line(raw)
                 indent, body, plan = entry

@@ -240,6 +240,20 @@ class SiteRun:
     devices_failed: int = 0
     findings: int = 0
     note: str = ""
+    #: the site's L2 topology as the newest audit up to its reported run stored it (plain data
+    #: of stormguard.topology.render.report_topology, plus "run_id" and "at", the ISO start of
+    #: the run that computed it); None when that site has none stored
+    topology: dict[str, Any] | None = None
+    #: why the topology shown is not tonight's ("" when it is): "missed its night: last known
+    #: topology from run #12 of 2026-12-01T02:00:00Z", or why there is none
+    topology_note: str = ""
+
+    @property
+    def topology_current(self) -> bool:
+        """The topology shown was computed by the run whose findings are shown, on a night
+        the site reported."""
+        return (self.topology is not None and self.healthy
+                and self.topology.get("run_id") == self.reported_run_id)
 
     @property
     def healthy(self) -> bool:
@@ -315,6 +329,8 @@ class ReportData:
             "findings": self.total_findings,
             "waived": len(self.waived),
         }
+        for out, site in zip(d["sites"], self.sites, strict=True):
+            out["topology_current"] = site.topology_current
         for key, rows in (("rule_compliance", self.rule_compliance),
                           ("site_compliance", self.site_compliance)):
             for out, row in zip(d[key], rows, strict=True):

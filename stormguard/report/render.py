@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 from stormguard.errors import InputError
 from stormguard.findings import SEVERITIES
-from stormguard.report.data import ReportData, TrendPoint
+from stormguard.report.data import ReportData, TrendPoint, device_anchor
 from stormguard.resources import data_dir
 
 FORMATS: tuple[str, ...] = ("html", "md", "json")
@@ -285,6 +285,7 @@ def render_html(data: ReportData, *, static_devices: bool | None = None) -> str:
     return template.render(
         r=data,
         topology_svg=topology_svg(data),
+        topology_blocks=topology_blocks(data) if data.sites else [],
         css=Markup(css),  # our own packaged stylesheet
         js=Markup(js),  # our own packaged script (its hash is in the CSP)
         csp=csp,
@@ -298,7 +299,10 @@ def render_html(data: ReportData, *, static_devices: bool | None = None) -> str:
 def topology_svg(data: ReportData) -> Markup | None:
     """The inline SVG of the report's topology section (None when there is nothing to draw).
     Our own renderer's output: every text in it is escaped, and it holds no script."""
-    topo = data.topology
+    return _svg(data.topology)
+
+
+def _svg(topo: dict[str, Any] | None) -> Markup | None:
     if not topo or not topo.get("nodes"):
         return None
     from stormguard.topology.render import report_svg
@@ -306,11 +310,38 @@ def topology_svg(data: ReportData) -> Markup | None:
     return Markup(report_svg(topo))
 
 
+def site_anchor(site: str) -> str:
+    """``topology-site-NAME``: the HTML id of a site's block in the topology section."""
+    return "topology-site-" + device_anchor(site).removeprefix("dev-")
+
+
+def topology_blocks(data: ReportData, *, svg: bool = True) -> list[dict[str, Any]]:
+    """What the topology section shows, one block per topology: the report's own (one site),
+    or one per site of a report across sites, in site order. Each block: ``site`` (None for
+    the single-site report), ``id``, ``t`` (the stored data or None; ``t.run_id`` the run that
+    computed it, ``t.at`` its start for a site), ``svg`` (HTML only), ``older`` (computed by
+    an earlier run than the one reported), ``note`` (why a site's topology is not tonight's,
+    or why there is none) and ``current``."""
+    if not data.sites:
+        t = data.topology
+        older = bool(t and data.run and t.get("run_id") != data.run.id)
+        return [{"site": None, "id": "topology", "t": t, "svg": _svg(t) if svg else None,
+                 "older": older, "note": "", "current": not older}]
+    out = []
+    for s in data.sites:
+        t = s.topology
+        out.append({"site": s.site, "id": site_anchor(s.site), "t": t,
+                    "svg": _svg(t) if svg else None, "older": not s.topology_current,
+                    "note": s.topology_note, "current": s.topology_current})
+    return out
+
+
 def render_markdown(data: ReportData, *, max_findings: int = MARKDOWN_FINDINGS_LIMIT) -> str:
     template = _md_env().get_template("report.md.j2")
     findings = data.findings
     return template.render(r=data, findings=findings[:max_findings],
-                           more=max(0, len(findings) - max_findings))
+                           more=max(0, len(findings) - max_findings),
+                           topology_blocks=topology_blocks(data, svg=False))
 
 
 def render_json(data: ReportData, *, indent: int | None = None) -> str:

@@ -21,6 +21,12 @@ night went (:class:`SiteRun`):
 New / resolved / persisting compare each site with its own previous night; the findings of a
 site with no earlier night are neither new nor persisting.
 
+Each site also carries its own topology (``SiteRun.topology``): the L2 graph its newest audit
+up to the run shown stored (``run_topology``), drawn per site like the single-site report's
+section; a site that missed its night shows its last known topology labelled with that run's
+date (``SiteRun.topology_note``), never as tonight's. Sites are separate layer-2 domains here:
+one site's loop is drawn in that site's section only.
+
 Sites only exist here through their runs (``runs.site``) and ``expected_sites``; runs without a
 site (a daemon without ``site:``) are not part of a report across sites.
 """
@@ -104,6 +110,42 @@ def _note(state: str, latest: Any, shown: Any) -> str:
     if state == "never":
         return "no run from this site's daemon yet"
     return ""
+
+
+def _site_topology(store: Store, state: str, latest: Any, shown: Any
+                   ) -> tuple[dict[str, Any] | None, str]:
+    """(topology, note) of one site: the newest topology stored up to the run whose findings
+    are shown (else up to the site's latest run), one row read, never a snapshot (the graph was
+    built at audit time). A site that did not report its night gets its last known topology
+    labelled with the date of the run that computed it, so nobody takes it for tonight's."""
+    from stormguard.errors import StormguardError
+    from stormguard.store.topology import latest_topology_at
+
+    basis = shown if shown is not None else latest
+    if basis is None:
+        return None, ("no run from this site's daemon yet" if state == "never"
+                      else "no topology stored for this site yet")
+    try:
+        got = latest_topology_at(store, basis.id)
+    except StormguardError:  # a read-only store from before revision 0005: no section
+        got = None
+    if got is None:
+        return None, "no topology stored for this site yet: its next audit computes it"
+    topo_run, started, data = got
+    when = _iso(started) or "an unknown date"
+    topo = {**data, "run_id": topo_run, "at": _iso(started)}
+    label = f"topology from run #{topo_run} of {when}"
+    if state == "missed":
+        last = "" if latest.id == topo_run else \
+            f" (last run #{latest.id} started {_iso(latest.started_at)})"
+        return topo, f"missed its night{last}: last known {label}"
+    if state in ("interrupted", "failed", "running"):
+        what = "in progress" if state == "running" else state
+        return topo, f"run #{latest.id} {what}: last known {label}"
+    if shown is None or topo_run != shown.id:
+        return topo, f"run #{shown.id if shown is not None else latest.id} stored no " \
+                     f"topology: last known {label}"
+    return topo, ""
 
 
 def _trend(store: Store, sites: Sequence[str], kind: str | None) -> list[TrendPoint]:
@@ -191,6 +233,7 @@ def build_sites_report(store: Store, *, kind: str | None = None,
             row.devices_audited = len(refs)
             row.devices_failed = len(site_failures)
             row.findings = sum(1 for f in site_findings if not f.waived)
+        row.topology, row.topology_note = _site_topology(store, state, last, run)
         site_rows.append(row)
 
     trend = _trend(store, [s for s in sites if shown[s] is not None], kind)

@@ -91,6 +91,7 @@ PARAMS: dict[str, Any] = {
 PLATFORMS = ("cisco_ios", "cisco_xe", "cisco_nxos", "arista_eos", "huawei", "hp_comware")
 
 _ACTIONS = frozenset({"shutdown", "block", "no-learning"})
+_EXPECTED = "BPDU-independent loop detection (MAC move / loop probes) in effect"
 
 
 def _missing(dev: EffectiveDevice, port: EffectivePort, family: str,
@@ -179,13 +180,9 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             continue
         what, fix = found
         name = port.name
-        yield Hit(
-            message=(f"host-facing port {name} has no loop protection that works without "
-                     f"BPDUs ({what}){role_note(port)}"),
-            interface=name,
-            line=port.line,
-            expected="BPDU-independent loop detection (MAC move / loop probes) in effect",
-            actual=what,
-            remediation=fix,
-            extra=role_extra(port),
-        )
+        message = (f"host-facing port {name} has no loop protection that works without "
+                   f"BPDUs ({what}){role_note(port)}")
+        # Positional, in Hit's field order (message, interface, line, expected, actual,
+        # remediation, extra): a class called with keywords builds a dict of them each time,
+        # and this rule reports most ports of a config.
+        yield Hit(message, name, port.line, _EXPECTED, what, fix, role_extra(port))

@@ -122,13 +122,10 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
                 fix = head + tail
                 if port_free and at is None:
                     said[key] = (classes, actual, tail)
-        yield Hit(
-            message=(f"switched port {port.name} has no {classes} storm-control: "
-                     "a loop floods those classes unchecked"),
-            interface=port.name,
-            line=port.storm_line(),
-            expected=expected,
-            actual=actual,
-            remediation=fix,
-            extra={"classes": missing},
-        )
+        message = (f"switched port {port.name} has no {classes} storm-control: "
+                   "a loop floods those classes unchecked")
+        # Positional, in Hit's field order (message, interface, line, expected, actual,
+        # remediation, extra): a class called with keywords builds a dict of them each time,
+        # and this rule reports most ports of a config.
+        yield Hit(message, port.name, port.storm_line(), expected, actual, fix,
+                  {"classes": missing})

@@ -72,13 +72,17 @@ Good (Juniper Junos)::
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stormguard import remediation_vswitch
 from stormguard.model import PLATFORM_FAMILY
 from stormguard.rules.base import Hit, RuleContext
-from stormguard.topology.fleet import FleetView
-from stormguard.topology.graph import Cycle, Hop
+
+# The topology package is loaded by the fleet audit that runs this rule, not by `stormguard lint`
+# (which loads every rule module): its names are only annotations here.
+if TYPE_CHECKING:
+    from stormguard.topology.fleet import FleetView
+    from stormguard.topology.graph import Cycle, Hop
 
 ID = "SG501"
 NAME = "unbreakable-l2-loop"

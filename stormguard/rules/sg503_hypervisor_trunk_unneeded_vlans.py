@@ -73,15 +73,19 @@ Good (Open vSwitch, Linux bridge, VMware ESXi)::
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stormguard import remediation
 from stormguard.model import PLATFORM_FAMILY
 from stormguard.rules.base import Hit, RuleContext, role_extra, role_note
-from stormguard.topology.fleet import FleetView
-from stormguard.topology.hostside import HostLink, host_links, needed_vlans
-from stormguard.topology.neighbors import port_key
 from stormguard.vlans import VlanSet
+
+# The topology package is loaded by the fleet audit that runs this rule, not by `stormguard lint`
+# (which loads every rule module): at module level only annotations name it; the functions
+# that call it import it.
+if TYPE_CHECKING:
+    from stormguard.topology.fleet import FleetView
+    from stormguard.topology.hostside import HostLink
 
 ID = "SG503"
 NAME = "hypervisor-trunk-unneeded-vlans"
@@ -95,6 +99,7 @@ _REMOVE_MAX = 64
 
 def _far_ends(fleet: FleetView) -> tuple[dict[tuple[str, str], set[int]], set[tuple[str, str]]]:
     """(node, logical port) -> ids of the edges on it; (node, port key) of unknown far ends."""
+    from stormguard.topology.neighbors import port_key
     ends: dict[tuple[str, str], set[int]] = {}
     for edge in fleet.graph.edges:
         for end in (edge.a, edge.b):
@@ -107,6 +112,7 @@ def _other_far_ends(links: list[HostLink], ends: dict[tuple[str, str], set[int]]
                     unknown: set[tuple[str, str]]) -> bool:
     """True when the switch port also leads somewhere that is not one of these host links
     (another switch, an uncollected device): then the host does not tell what it needs."""
+    from stormguard.topology.neighbors import port_key
     first = links[0]
     node, port = first.switch.hostname, first.port.name
     if ends.get((node, port), set()) - {id(link.edge) for link in links}:
@@ -116,6 +122,7 @@ def _other_far_ends(links: list[HostLink], ends: dict[tuple[str, str], set[int]]
 
 
 def check(fleet: FleetView, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
+    from stormguard.topology.hostside import host_links, needed_vlans
     by_port: dict[tuple[str, str], list[HostLink]] = {}
     for link in host_links(fleet):
         by_port.setdefault((link.switch.hostname, link.port.name), []).append(link)

@@ -73,14 +73,19 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stormguard import remediation
 from stormguard.effective import EffectiveDevice, EffectivePort
 from stormguard.model import PLATFORM_FAMILY
 from stormguard.rules.base import Hit, RuleContext, role_extra
-from stormguard.topology.fleet import FleetView
-from stormguard.topology.hostside import HostLink, host_links
+
+# The topology package is loaded by the fleet audit that runs this rule, not by `stormguard lint`
+# (which loads every rule module): at module level only annotations name it; the functions
+# that call it import it.
+if TYPE_CHECKING:
+    from stormguard.topology.fleet import FleetView
+    from stormguard.topology.hostside import HostLink
 
 ID = "SG504"
 NAME = "teaming-mismatch"
@@ -263,6 +268,7 @@ def _beacon(host: EffectiveDevice, team: Team, fo: Mapping[str, Any], min_up: in
 
 
 def check(fleet: FleetView, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
+    from stormguard.topology.hostside import host_links
     min_up = int(params.get("beacon_min_uplinks", 3))
     by_host: dict[str, list[HostLink]] = {}
     for link in host_links(fleet):

@@ -48,12 +48,17 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stormguard.rules.base import Hit, RuleContext, role_extra
-from stormguard.topology.fleet import FleetView
-from stormguard.topology.hostside import HostLink, host_links
 from stormguard.vlans import VlanSet
+
+# The topology package is loaded by the fleet audit that runs this rule, not by `stormguard lint`
+# (which loads every rule module): at module level only annotations name it; the functions
+# that call it import it.
+if TYPE_CHECKING:
+    from stormguard.topology.fleet import FleetView
+    from stormguard.topology.hostside import HostLink
 
 ID = "SG505"
 NAME = "esxi-guest-bpdu-and-forged-transmits"
@@ -75,6 +80,7 @@ def _carried(links: list[HostLink]) -> tuple[VlanSet, set[int]]:
 
 
 def check(fleet: FleetView, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
+    from stormguard.topology.hostside import host_links
     by_dev: dict[str, list[HostLink]] = {}
     for link in host_links(fleet):
         if link.host.platform == "esxi":

@@ -39,6 +39,12 @@ MAC = (r"(?:[0-9a-fA-F]{4}[.\-][0-9a-fA-F]{4}[.\-][0-9a-fA-F]{4}"
 _CISCO_ID = re.compile(r"%([A-Z][A-Z0-9_]*)-(\d)-([A-Z][A-Z0-9_]*)\s*:\s*")
 _VRP_ID = re.compile(
     r"(?:%%\d{2})?([A-Z][A-Z0-9_]*)/(\d)/([A-Za-z][A-Za-z0-9_]*)(?:\([a-z]\))?(?:\[\d+\])?\s*:\s*")
+#: How far into a message the vendor ID is looked for. It follows the header (time stamp, host,
+#: sequence number) within a few dozen characters; the bound keeps a long run of capitals in a
+#: hostile or garbled 64 KB datagram from costing seconds (each start position of the run would
+#: be tried against the rest of it: quadratic), which would stall the receiver.
+ID_WINDOW = 1024
+
 _JUNOS_ID = re.compile(r"([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:\s*\[[^\]]*\])?:\s*")
 
 _IF_RE = re.compile(IF)
@@ -295,12 +301,12 @@ def normalise_iface(name: str, style: str) -> str:
 def _find_id(msg: SyslogMessage) -> tuple[str, str, str, str, int] | None:
     """(style, key, full message id, text from the id on, end of the id) or None."""
     text = msg.text
-    m = _CISCO_ID.search(text)
+    m = _CISCO_ID.search(text, 0, ID_WINDOW)
     if m:
         fac, sev, mnem = m.groups()
         full = f"{fac}-{sev}-{mnem}"
         return "cisco", f"{fac}-{mnem}", full, text[m.start():], m.end() - m.start()
-    m = _VRP_ID.search(text)
+    m = _VRP_ID.search(text, 0, ID_WINDOW)
     if m:
         mod, sev, mnem = m.groups()
         return "vrp", f"{mod}/{mnem}", f"{mod}/{sev}/{mnem}", text[m.start():], m.end() - m.start()

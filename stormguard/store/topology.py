@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -35,8 +36,17 @@ def save_topology(store: Any, run_id: int, data: dict[str, Any]) -> None:
 def latest_topology(store: Any, run_id: int) -> tuple[int, dict[str, Any]] | None:
     """(run id, data) of the newest topology stored at or before `run_id`, from a run of the
     same site; None when no audit stored one yet (a store from before revision 0005)."""
+    got = latest_topology_at(store, run_id)
+    return None if got is None else (got[0], got[2])
+
+
+def latest_topology_at(store: Any, run_id: int
+                       ) -> tuple[int, datetime | None, dict[str, Any]] | None:
+    """Like :func:`latest_topology`, with the start time of the run that computed it (in the
+    same query): the report across sites labels a site's last known topology with its date
+    when the site missed its night."""
     site = select(runs_t.c.site).where(runs_t.c.id == run_id).scalar_subquery()
-    q = (select(topo_t.c.run_id, topo_t.c.data)
+    q = (select(topo_t.c.run_id, topo_t.c.data, runs_t.c.started_at)
          .join(runs_t, runs_t.c.id == topo_t.c.run_id)
          .where(topo_t.c.run_id <= run_id,
                 (runs_t.c.site == site) | (runs_t.c.site.is_(None) & site.is_(None)))
@@ -49,4 +59,4 @@ def latest_topology(store: Any, run_id: int) -> tuple[int, dict[str, Any]] | Non
         data = json.loads(zlib.decompress(row.data).decode("utf-8"))
     except (zlib.error, ValueError, UnicodeDecodeError):
         return None  # a damaged row must not cost the rest of the report
-    return int(row.run_id), data if isinstance(data, dict) else {}
+    return int(row.run_id), row.started_at, data if isinstance(data, dict) else {}

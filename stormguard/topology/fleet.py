@@ -44,6 +44,10 @@ def neighbors_from_state(device: str, platform: str, state: Mapping[str, Any] | 
         from stormguard.parsers.esxi import neighbors_from_esxi_state
 
         return neighbors_from_esxi_state(device, state)
+    if platform == "huawei":  # no ntc-templates template: VRP's text is read by our parser
+        from stormguard.topology.vrp_lldp import from_vrp_state
+
+        return from_vrp_state(device, state)
     return from_switch_state(device, state)
 
 

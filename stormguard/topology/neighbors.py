@@ -9,7 +9,9 @@ Three readers, all pure, all turning what a device says into :class:`Neighbor` r
   OVS or Linux-bridge host). lldpd prints ``"interface": {name: {...}}`` for one neighbour and a
   list of one-key objects for several, and a capability list or a single object; both shapes are
   read.
-* ESXi's CDP/LLDP view is read by :mod:`stormguard.parsers.esxi` into the same records.
+* ESXi's CDP/LLDP view is read by :mod:`stormguard.parsers.esxi` into the same records, and
+  Huawei VRP's ``display lldp neighbor`` text (no usable ntc-templates template) by
+  :mod:`stormguard.topology.vrp_lldp`.
 
 What cannot be read is reported (``warnings``), never guessed. :func:`port_key` is the one place
 that decides that ``Gig 1/0/48``, ``Gi1/0/48`` and ``GigabitEthernet1/0/48`` are one port.

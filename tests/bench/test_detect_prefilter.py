@@ -54,12 +54,16 @@ def test_required_literals(pattern: str, literals: tuple[str, ...]) -> None:
 
 
 def test_every_signature_has_a_literal_that_its_matches_contain() -> None:
+    # A line-anchored signature is pre-checked by the literals its lines begin with (its
+    # anchors, one scan); the others by the literals every match contains.
     for sigs in detect._PREFILTERED.values():
         for rx, _w, lits in sigs:
-            if rx.pattern.startswith("^(Building"):
-                assert lits == ()  # alternatives from the first character on
-                continue
-            assert lits, rx.pattern
+            assert lits or rx.anchors, rx.pattern
+            for anchor in rx.anchors:
+                assert anchor and anchor == anchor.lower(), rx.pattern
+    building = next(rx for rx, _w, _l in detect._PREFILTERED["cisco_ios"]
+                    if rx.pattern.startswith("^(Building"))
+    assert building.anchors == ("building configuration", "current configuration :")
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from stormguard.formats.json_format import dumps_indented, render, to_dict
-from stormguard.lint import lint_paths
+from stormguard.findings import Finding
+from stormguard.formats.json_format import dumps_indented, render, render_bytes, to_dict
+from stormguard.lint import LintReport, LintResult, lint_paths
 from stormguard.resources import data_dir
 
 DOCS = [
@@ -31,3 +32,24 @@ def test_lint_report_of_every_example_is_identical_to_json_dumps():
                 if p.is_file() and not p.name.startswith((".", "_")) and p.suffix != ".py"]
     report = lint_paths(examples, fail_on="medium")
     assert render(report) == json.dumps(to_dict(report), indent=2, sort_keys=False) + "\n"
+
+
+def _report(*results: LintResult) -> LintReport:
+    return LintReport(results=list(results), fail_on="medium")
+
+
+@pytest.mark.parametrize("report", [
+    _report(),  # `"results": []`
+    _report(LintResult(source="a.cfg", errors=["a.cfg: unreadable"])),
+    # one result orjson writes, one (non-ASCII, DEL) that json.dumps writes, one empty
+    _report(LintResult(source="a.cfg", device="sw1", platform="cisco_ios",
+                       findings=[Finding("SG101", "high", "sw1", "cisco_ios", "Gi1/0/1", 3,
+                                         "m\n2", extra={"role": "edge", "role_source": "x"})]),
+            LintResult(source="caf\u00e9\x7f.cfg", warnings=["line 1: \u202e"]),
+            LintResult(source="b.cfg")),
+])
+def test_streamed_report_is_identical_to_json_dumps_of_the_whole(report):
+    # render_bytes encodes one result at a time and indents it into place
+    expected = json.dumps(to_dict(report), indent=2, sort_keys=False) + "\n"
+    assert b"".join(render_bytes(report)) == expected.encode("ascii")
+    assert render(report) == expected

@@ -150,3 +150,61 @@ def test_topology_section_in_chromium(hostile_report, open_report, tmp_path) -> 
     path = tmp_path / "topology.png"
     page.locator("#topology").screenshot(path=str(path))
     assert path.stat().st_size > 5_000
+
+
+def _clean_topology() -> dict:
+    """The same fleet with only the inter-switch link known: nothing risky to draw in red."""
+    from stormguard.engine import audit_fleet
+    from stormguard.policy import load_policy
+
+    from .topology_kit import TODAY, devices, neighbors
+
+    isl = [n for n in neighbors() if n.protocol == "cdp"]
+    res = audit_fleet(devices(), load_policy(), isl, today=TODAY)
+    return report_topology(res.fleet.graph, res.fleet.cycles)
+
+
+@pytest.mark.chromium
+def test_sites_topology_in_chromium(hostile_report, open_report) -> None:
+    """A report across sites: each site's own drawing; the red loop only in its site's block;
+    a site that missed its night shows its last known topology, labelled with its date."""
+    from stormguard.report.data import SiteRun
+
+    stale_note = ("missed its night: last known topology from run #31 of 2026-12-01T02:00:00Z")
+    data = replace(hostile_report, sites=[
+        SiteRun(site="ams", state="ok", run_id=49, reported_run_id=49,
+                topology={**topology(), "run_id": 49, "at": "2026-12-04T02:00:00Z"}),
+        SiteRun(site="fra", state="ok", run_id=50, reported_run_id=50,
+                topology={**_clean_topology(), "run_id": 50, "at": "2026-12-04T02:01:00Z"}),
+        SiteRun(site=XSS_SCRIPT, state="missed", run_id=31, reported_run_id=31,
+                topology={**_clean_topology(), "run_id": 31, "at": "2026-12-01T02:00:00Z"},
+                topology_note=stale_note),
+    ])
+    watch = open_report(render_html(data), name="sites.html")
+    page = watch.page
+    assert watch.errors == [] and watch.dialogs == []
+    assert all(u.startswith(("file://", "data:", "about:")) for u in watch.requests)
+    blocks = page.eval_on_selector_all(
+        "#topology .site-topology", "ds => ds.map(d => [d.dataset.site, d.dataset.current])")
+    assert blocks == [["ams", "true"], ["fra", "true"], [XSS_SCRIPT, "false"]]
+    for site in ("ams", "fra"):
+        assert page.is_visible(f'#topology .site-topology[data-site="{site}"] svg.topology')
+    # every red link is in ams's drawing, three of them; fra's and the stale one have none
+    red = page.evaluate("""() => Array.from(
+        document.querySelectorAll('#topology svg g.link.risky line:last-child'), l => [
+          l.closest('.site-topology').dataset.site, getComputedStyle(l).stroke])""")
+    assert red == [["ams", "rgb(198, 40, 40)"]] * 3
+    grey = page.eval_on_selector_all(
+        '#topology .site-topology[data-site="fra"] svg g.link line:last-child',
+        "ls => ls.map(l => getComputedStyle(l).stroke)")
+    assert grey and "rgb(198, 40, 40)" not in grey
+    loops = page.eval_on_selector_all(
+        "#topology ol.loops > li", "ls => ls.map(l => [l.closest('.site-topology')"
+        ".dataset.site, l.getAttribute('data-rules')])")
+    assert loops == [["ams", "SG501 SG502"]]
+    # the stale site: its note is shown, with the date, and its name was escaped, not run
+    stale = page.locator("#topology .site-topology.stale")
+    assert stale.count() == 1
+    assert stale_note in stale.locator(".site-topology-note").inner_text()
+    assert XSS_SCRIPT in stale.locator("h3").inner_text()
+    assert page.eval_on_selector_all("#topology script", "s => s.length") == 0

@@ -120,3 +120,18 @@ def test_platform_restricted_rules_skip_vswitch() -> None:
     port(dev, "eth2", 8, mode="trunk", physical_uplink=True)
     sg201 = [f for f in run(dev).findings if f.rule == "SG201"]
     assert [f.remediation for f in sg201] == ["ovs-vsctl set bridge br0 rstp_enable=true"]
+
+
+def test_hit_and_finding_field_order_that_the_hot_path_relies_on() -> None:
+    # The engine builds Finding, and SG205/SG306 build Hit, with positional arguments (the
+    # `stormguard lint` hot path): a field added in the middle would shift them silently.
+    from dataclasses import fields
+
+    from stormguard.findings import Finding
+    from stormguard.rules.base import Hit
+
+    assert [f.name for f in fields(Hit)][:7] == [
+        "message", "interface", "line", "expected", "actual", "remediation", "extra"]
+    assert [f.name for f in fields(Finding)] == [
+        "rule", "severity", "device", "platform", "interface", "line", "message", "expected",
+        "actual", "remediation", "source", "waived", "waiver", "extra"]

@@ -195,3 +195,16 @@ def test_docs_signals_md_is_generated_from_the_catalogue() -> None:
     doc = Path(__file__).resolve().parents[2] / "docs" / "signals.md"
     assert doc.read_text() == render(), (
         "docs/signals.md is stale: python -m stormguard.signals.docgen > docs/signals.md")
+
+
+def test_the_vendor_id_is_looked_for_only_near_the_start() -> None:
+    # a long run of capitals (garbled or hostile datagram) is not searched end to end: each
+    # start position would be tried against the rest of the run, quadratic in its length
+    from stormguard.signals.catalogue import ID_WINDOW
+
+    tail = next(e.example for e in E if e.style == "cisco").split(": %", 1)[1]
+    near = parse(f"<187>sw1: {'A' * (ID_WINDOW - 200)} %{tail}".encode(), 1.0)
+    far = parse(f"<187>sw1: {'A' * (ID_WINDOW + 100)} %{tail}".encode(), 1.0)
+    found = match(near)
+    assert found is not None and tail.startswith(found.message_id)
+    assert match(far) is None

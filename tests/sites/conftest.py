@@ -15,3 +15,4 @@ db_url = _store_conftest.db_url
 store = _store_conftest.store
 PG_BASE = _store_conftest.PG_BASE
 pg_admin = _store_conftest._pg_admin
+

@@ -6,14 +6,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
 
 from stormguard.cli import main
 from stormguard.findings import Finding
 from stormguard.report.render import render
 from stormguard.report.sites import build_sites_report
 from stormguard.store import Store
-from stormguard.store.models import RunModel
+from stormguard.testing.runs import set_run_times
 
 NOW = datetime(2026, 12, 4, 6, 0, tzinfo=UTC)
 
@@ -34,11 +33,7 @@ def _night(store: Store, site: str, devices: list[str], findings: list[Finding],
     store.finish_run(rid, status, {**(store.get_run(rid).summary or {}),
                                    **({"interrupted_reason": "owner process gone"}
                                       if status == "interrupted" else {})})
-    with store.engine.begin() as c:
-        t = RunModel.__table__
-        c.execute(update(t).where(t.c.id == rid).values(
-            started_at=started, finished_at=started + timedelta(minutes=5),
-            heartbeat_at=started))
+    set_run_times(store, rid, started, timedelta(minutes=5))
     return rid
 
 

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import update
 
 from stormguard.store import Store
-from stormguard.store.models import RunModel
 from stormguard.testing.fakenet import FakeDevice, FakeNetwork
+from stormguard.testing.runs import set_run_times
 
 from .conftest import PG_BASE, pg_admin
 
@@ -102,10 +101,7 @@ def _seed(db: str, site: str | None, ago: timedelta) -> int:
         rid = store.start_run("nightly", "schedule", site=site)
         store.finish_run(rid, "ok", {"seeded": True})
         when = datetime.now(UTC) - ago
-        with store.engine.begin() as c:
-            t = RunModel.__table__
-            c.execute(update(t).where(t.c.id == rid).values(
-                started_at=when, finished_at=when + timedelta(seconds=5), heartbeat_at=when))
+        set_run_times(store, rid, when, timedelta(seconds=5))
         return rid
 
 
