@@ -204,7 +204,9 @@ def must(host: Host, res: Result, what: str) -> str:
     err = (res.stderr.strip().splitlines() or [""])[-1][:200]
     if "database connection failed" in err or "Cannot open network namespace" in err:
         raise CollectError(host.name, "unreachable", f"{what}: {err}")
-    if res.exit_code == 127 or "command not found" in err:
+    if res.exit_code == 127 or "command not found" in err or (
+        err.startswith("exec of") and "No such file or directory" in err  # ip netns exec
+    ):
         raise CollectError(host.name, "unsupported", f"{what}: `{res.command}` is not available "
                            f"on the host ({err})")
     raise CollectError(host.name, "protocol",

@@ -6,7 +6,9 @@
 and writes the outputs into the bundle documented in :mod:`stormguard.parsers.linux_bridge`, one
 link per line. Host data ``physical_uplinks`` / ``not_physical_uplinks`` (globs) are copied into
 the bundle, so the parser's uplink heuristic can be overridden per host; ``lldpd_socket`` is
-lldpd's control socket when not the default (``{lldpcli}`` in the recipe).
+lldpd's control socket when not the default (``{lldpcli}`` in the recipe). The ``links`` are
+already the kernel's view of every netdev (``linkinfo.info_kind``, ``parentbus``): the parser
+decides the physical uplinks from them (veth, tun/tap, ... never), no extra command needed.
 
 Everything it runs is read-only.
 """

@@ -47,13 +47,18 @@ How kernel state maps onto the model
 
 Which ports are physical uplinks (``physical_uplink=True``)
 -----------------------------------------------------------
-The heuristic, in order: (1) the inventory's ``physical_uplinks`` / ``not_physical_uplinks``
-globs (host data, copied into ``overrides``); (2) a link with ``parentbus``/``parentdev`` (a
-device on a bus: a real NIC) or with no ``linkinfo.info_kind`` at all (NIC drivers register no
-rtnetlink kind, every virtual device does); (3) a bond/team whose slaves include a physical link,
-or a VLAN sub-interface (``eth0.100``) of one. veth, tap/tun, vxlan, macvlan and the like are
-*not* uplinks by default: a veth usually leads to a container. Where a veth really stands for an
-uplink (a test lab, a nested hypervisor), name it in ``physical_uplinks``.
+The bundle's ``links`` *are* the kernel's own view (``ip -d -j link show``), so no name is ever
+guessed at. In order: (1) the inventory's ``physical_uplinks`` / ``not_physical_uplinks`` globs
+(host data, copied into ``overrides``); (2) a bond/team whose slaves include a physical link, or
+a VLAN sub-interface (``eth0.100``) of one; (3) the kernel facts shared with the OVS parser
+(:func:`stormguard.parsers._vswitch.kernel_uplink`): any ``linkinfo.info_kind`` (veth, tun/tap,
+vxlan, macvlan, dummy, ...) is *not* an uplink, a link with ``parentbus``/``parentdev`` (a
+device on a bus) and no kind is a NIC; (4) a link with no ``info_kind`` at all is a NIC too
+(NIC drivers register no rtnetlink kind, every virtual device does; older iproute2 prints no
+``parentbus``). A veth usually leads to a container. Where a veth really stands for an uplink
+(a test lab, a nested hypervisor), name it in ``physical_uplinks``.
+``Interface.extra["uplink_source"]`` records the reason (``"inventory glob"``, ``"kernel:
+veth"``, ``"kernel: NIC on pci"``, ``"kernel: bond, member eno2 is a NIC (...)"``, ...).
 """
 
 from __future__ import annotations
@@ -62,7 +67,14 @@ from typing import Any
 
 from stormguard.errors import InputError
 from stormguard.model import Device, Interface, StormControl
-from stormguard.parsers._vswitch import LineIndex, load_bundle, uplink_override
+from stormguard.parsers._vswitch import (
+    LineIndex,
+    kernel_uplink,
+    load_bundle,
+    netdev_index,
+    netdev_rows,
+    uplink_override,
+)
 from stormguard.vlans import MAX_VLAN, MIN_VLAN, VlanSet
 
 PLATFORM = "linux_bridge"
@@ -96,6 +108,7 @@ class _Links:
         self.overrides = overrides
         self.text = text
         self.section = text.find('"links":')
+        self.netdevs = netdev_index(netdev_rows(links))
 
     def slaves_of(self, master: str) -> list[dict[str, Any]]:
         return [lk for lk in self.by_name.values() if lk.get("master") == master]
@@ -107,20 +120,39 @@ class _Links:
                 return line
         return None
 
-    def physical(self, name: str, depth: int = 0) -> bool:
+    def physical(self, name: str) -> bool:
+        return self.verdict(name)[0]
+
+    def verdict(self, name: str, depth: int = 0) -> tuple[bool, str]:
+        """(is `name` a physical uplink, why): what ``extra["uplink_source"]`` records."""
         forced = uplink_override(name, self.overrides)
         if forced is not None:
-            return forced
+            return forced, "inventory glob"
         link = self.by_name.get(name)
         if link is None or depth > 4:
-            return False
+            return False, "kernel: no such link"
         kind, _, _ = _info(link)
         if kind in _AGGREGATE_KINDS:
-            return any(self.physical(str(s.get("ifname")), depth + 1) for s in self.slaves_of(name))
+            members = [str(s.get("ifname")) for s in self.slaves_of(name)]
+            for m in members:
+                ok, why = self.verdict(m, depth + 1)
+                if ok:
+                    return True, f"kernel: {kind}, member {m} is a NIC ({why})"
+            return False, f"kernel: {kind} without a NIC member"
         if kind == "vlan":
             lower = link.get("link")
-            return isinstance(lower, str) and self.physical(lower, depth + 1)
-        return _is_nic(link)
+            if not isinstance(lower, str):
+                return False, "kernel: vlan without a lower link"
+            ok, why = self.verdict(lower, depth + 1)
+            return ok, f"kernel: vlan on {lower} ({why.removeprefix('kernel: ')})"
+        verdict, why = kernel_uplink(name, self.netdevs)
+        if verdict is not None:
+            return verdict, why
+        # no info_kind and no bus device reported (older iproute2 prints no parentbus): NIC
+        # drivers register no rtnetlink kind, every virtual device does
+        if _is_nic(link):
+            return True, "kernel: no link kind (a NIC driver)"
+        return False, "kernel: not an Ethernet NIC"
 
 
 def _vlan_entries(raw: Any, dev_warn: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -192,7 +224,7 @@ def _build_port(link: dict[str, Any], links: _Links, dev: Device, filtering: boo
     if isinstance(flags, list) and "UP" not in flags:
         iface.set("shutdown", True, line)
     iface.set("switched", True, line)
-    iface.physical_uplink = links.physical(name)
+    iface.physical_uplink, iface.extra["uplink_source"] = links.verdict(name)
     iface.extra["link_kind"] = kind or None
     if kind in _AGGREGATE_KINDS:
         iface.kind = "aggregate"

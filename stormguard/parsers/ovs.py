@@ -20,7 +20,12 @@ inside one JSON document:
       "Bridge":    {"headings": ["_uuid", "name", ...], "data": [[...row...], ...]},
       "Port":      {"headings": [...], "data": [...]},
       "Interface": {"headings": [...], "data": [...]}
-     }
+     },
+     "netdevs": [                       # optional: the kernel's view of the ports' netdevs
+      {"name": "eno1", "kind": "", "bus": "pci", "ifindex": 2},
+      {"name": "vm0", "kind": "veth", "bus": false, "ifindex": 7}
+     ],
+     "netdevs_error": {"command": "ip -j -d link show", "error": "..."}  # instead, on failure
     }
 
 Each table is the verbatim ``{"headings", "data"}`` object of ``ovs-vsctl --format=json``
@@ -51,13 +56,32 @@ How OVS state maps onto the model
 
 Which ports are physical uplinks (``physical_uplink=True``)
 -----------------------------------------------------------
-An Interface of type ``""``/``system`` (a kernel netdev), ``dpdk`` or ``afxdp`` is a NIC, *unless*
-it carries the marks of a VM interface that libvirt/OpenStack add as a system port: an
-``external_ids`` key ``iface-id``, ``attached-mac`` or ``vm-uuid``, or a name starting ``vnet``,
-``tap``, ``qvo``, ``qvb`` or ``veth``. ``internal``, ``patch``, ``tap``, tunnels (``vxlan``,
-``geneve``, ``gre``, ``stt``, ``erspan``, ...) and ``dpdkvhostuser*`` are never uplinks. A bond
-is an uplink when any member is. The inventory's ``physical_uplinks`` / ``not_physical_uplinks``
-globs (host data, copied into the bundle's ``overrides``) beat the heuristic.
+In order, first answer wins; ``Interface.extra["uplink_source"]`` records which one
+(``"inventory glob"``, ``"ovs type patch"``, ``"kernel: veth"``, ``"external_ids iface-id"``,
+``"name heuristic"``), so a finding can say why:
+
+1. The inventory's ``physical_uplinks`` / ``not_physical_uplinks`` globs (host data, copied into
+   the bundle's ``overrides``).
+2. The OVS type: ``internal``, ``patch``, ``tap``, tunnels (``vxlan``, ``geneve``, ``gre``,
+   ``stt``, ``erspan``, ...) and ``dpdkvhostuser*`` are never uplinks.
+3. The kernel's own facts, when the bundle has ``netdevs`` (newer collectors: ``ip -d -j link
+   show`` of the ports, see :func:`stormguard.parsers._vswitch.kernel_uplink`), for system
+   (``""``/``system``) and AF_XDP ports: a ``veth``, ``tun`` (tap), ``macvlan``, ``vxlan``,
+   ``dummy``, ... is **not** an uplink, whatever its name (containers attach veths with any
+   name, guests taps with custom ones); a kernel ``bond``/``team`` is one when a member is; a
+   ``vlan`` sub-interface when its lower link is; a link with no ``info_kind`` on a bus (PCI) is
+   a NIC, unless (4) marks it. Facts whose ``ifindex`` disagrees with the Interface row's (read
+   in another network namespace than OVS's) are dropped, with a warning. A link with no kind
+   and no bus, a ``dpdk`` port (not a kernel netdev), or an old bundle go on to (4)/(5).
+4. The marks of a VM interface libvirt/OpenStack add: an ``external_ids`` key ``iface-id``,
+   ``attached-mac`` or ``vm-uuid`` (these beat a kernel "NIC": a switchdev VF representor is a
+   PCI device too).
+5. The name heuristic: a system, ``dpdk`` or ``afxdp`` interface is a NIC unless its name starts
+   ``vnet``, ``tap``, ``qvo``, ``qvb`` or ``veth``.
+
+A bond (several Interfaces in one Port) is an uplink when any member is. When the collector's
+``ip`` command failed, the bundle carries ``netdevs_error`` instead, and every bridge's device
+warns (naming the host and the command) that uplinks were judged by name.
 """
 
 from __future__ import annotations
@@ -66,7 +90,13 @@ from typing import Any
 
 from stormguard.errors import InputError
 from stormguard.model import Device, Interface, StormControl
-from stormguard.parsers._vswitch import LineIndex, load_bundle, uplink_override
+from stormguard.parsers._vswitch import (
+    LineIndex,
+    kernel_uplink,
+    load_bundle,
+    netdev_index,
+    uplink_override,
+)
 from stormguard.vlans import MAX_VLAN, MIN_VLAN, VlanSet
 
 PLATFORM = "ovs"
@@ -170,18 +200,63 @@ def _vlan_set(ids: list[Any], dev: Device, where: str) -> VlanSet:
     return VlanSet.of(good)
 
 
-def _is_nic(iface: dict[str, Any], overrides: dict[str, Any]) -> bool:
+_KERNEL_NETDEV_TYPES = frozenset({"", "system", "afxdp", "afxdp-nonpmd"})
+
+
+def _is_nic(iface: dict[str, Any], overrides: dict[str, Any],
+            netdevs: dict[str, dict[str, Any]] | None = None) -> tuple[bool, str]:
+    """Is this Interface row a NIC, and why: (verdict, source) where source is what
+    ``extra["uplink_source"]`` records ("inventory glob", "kernel: veth", ...)."""
     name = str(iface.get("name", ""))
     forced = uplink_override(name, overrides)
     if forced is not None:
-        return forced
+        return forced, "inventory glob"
     itype = str(_as_scalar(iface.get("type")) or "")
     if itype not in _NIC_TYPES:
-        return False
+        return False, f"ovs type {itype}"
+    kernel: bool | None = None
+    why = ""
+    if netdevs and itype in _KERNEL_NETDEV_TYPES:
+        kernel, why = kernel_uplink(name, netdevs)
+    if kernel is False:
+        return False, why
     ext = _as_map(iface.get("external_ids"))
-    if any(k in ext for k in _VM_EXTERNAL_IDS):
-        return False
-    return not name.startswith(_VM_NAME_PREFIXES)
+    marks = [k for k in _VM_EXTERNAL_IDS if k in ext]
+    if marks:  # beats a kernel "NIC": a switchdev VF representor sits on the PCI bus too
+        return False, f"external_ids {marks[0]}"
+    if kernel is True:
+        return True, why
+    return not name.startswith(_VM_NAME_PREFIXES), "name heuristic"
+
+
+def _checked_netdevs(doc: dict[str, Any], ifaces: _Table, host: str) -> tuple[
+        dict[str, dict[str, Any]], list[str]]:
+    """The bundle's kernel netdev facts, minus any whose ifindex disagrees with OVSDB's (read
+    in another network namespace than the one OVS uses), plus warnings."""
+    warnings: list[str] = []
+    err = doc.get("netdevs_error")
+    if isinstance(err, dict):
+        warnings.append(f"{host}: `{err.get('command', 'ip -d -j link show')}` failed "
+                        f"({err.get('error', '?')}); physical uplinks judged by name")
+    if "netdevs" in doc and not isinstance(doc.get("netdevs"), (list, dict)):
+        warnings.append(f"{host}: \"netdevs\" is unreadable; physical uplinks judged by name")
+    netdevs = netdev_index(doc.get("netdevs"))
+    wrong = []
+    for row in ifaces.rows:
+        name = str(row.get("name", ""))
+        ovs_ifindex = _as_scalar(row.get("ifindex"))
+        kern = netdevs.get(name)
+        if kern is None or not isinstance(ovs_ifindex, int) or ovs_ifindex <= 0:
+            continue
+        if isinstance(kern.get("ifindex"), int) and kern["ifindex"] != ovs_ifindex:
+            wrong.append(name)
+    if wrong:
+        warnings.append(f"{host}: the kernel facts for {', '.join(sorted(wrong))} have another "
+                        "ifindex than OVSDB's (read in another network namespace?); those "
+                        "ports judged by name")
+        for name in wrong:
+            netdevs.pop(name, None)
+    return netdevs, warnings
 
 
 def _kind_of(itype: str) -> str:
@@ -258,6 +333,7 @@ def _build_port(
     ifaces: _Table,
     dev: Device,
     overrides: dict[str, Any],
+    netdevs: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     name = str(port.get("name", ""))
     line = port.get("__line__")
@@ -275,9 +351,16 @@ def _build_port(
         iface.extra["members"] = [str(m.get("name", "")) for m in members]
         iface.extra["bond_mode"] = _as_scalar(port.get("bond_mode"))
         iface.extra["lacp"] = _as_scalar(port.get("lacp"))
-    nic = [m for m in members if _is_nic(m, overrides)]
+    verdicts = [_is_nic(m, overrides, netdevs) for m in members]
+    nic = [why for ok, why in verdicts if ok]
     forced = uplink_override(name, overrides)
     iface.physical_uplink = forced if forced is not None else bool(nic)
+    if forced is not None:
+        iface.extra["uplink_source"] = "inventory glob"
+    elif nic:
+        iface.extra["uplink_source"] = nic[0]
+    elif verdicts:
+        iface.extra["uplink_source"] = verdicts[0][1]
     if len(members) == 1:
         kind = _kind_of(types[0])
         if kind == "physical" and not iface.physical_uplink:
@@ -316,6 +399,7 @@ def parse(text: str, source: str = "") -> list[Device]:
     ifaces = _Table("Interface", tables["Interface"], lines, where)
     host = str(doc.get("hostname") or "localhost")
     overrides = doc.get("overrides") if isinstance(doc.get("overrides"), dict) else {}
+    netdevs, netdev_warnings = _checked_netdevs(doc, ifaces, host)
     devices: list[Device] = []
     for br in sorted(bridges.rows, key=lambda r: str(r.get("name", ""))):
         br_name = str(br.get("name", ""))
@@ -340,6 +424,7 @@ def parse(text: str, source: str = "") -> list[Device]:
                 "ovs_version": doc.get("ovs_version"),
             }
         )
+        dev.warnings.extend(netdev_warnings)
         for table in (bridges, ports, ifaces):
             if table.bad_rows:
                 dev.warnings.append(f"skipped {table.bad_rows} malformed row(s)")
@@ -348,6 +433,6 @@ def parse(text: str, source: str = "") -> list[Device]:
         if missing:
             dev.warnings.append(f"bridge {br_name}: {missing} port row(s) missing from the bundle")
         for port in sorted(port_rows, key=lambda r: (r.get("__line__") or 0, str(r.get("name")))):
-            _build_port(port, br_name, rstp_on, ifaces, dev, overrides)
+            _build_port(port, br_name, rstp_on, ifaces, dev, overrides, netdevs)
         devices.append(dev)
     return devices

@@ -183,7 +183,13 @@ class HvLab:
         else:
             for up in UPLINKS:
                 self.ovs.vsctl("add-port", BRIDGE, up)
-        self.ovs.add_port(BRIDGE, "vm0")  # a guest: what reaches the hypervisor's VMs
+        # a guest: what reaches the hypervisor's VMs. A veth named like nothing in particular
+        # (not via make_nic: it does not stand for a NIC), so only the kernel's own facts keep
+        # it from counting as a physical uplink
+        _run(["ip", "-n", self.ovs.netns, "link", "add", "vm0", "type", "veth", "peer", "name",
+              "vm0-far"])
+        _run(["ip", "-n", self.ovs.netns, "link", "set", "vm0", "up"])
+        self.ovs.add_port(BRIDGE, "vm0", nic=False)
         _run(["ip", "-n", self.ovs.netns, "link", "set", "vm0-far", "up"])
         self.gate()
         for box, ports in (("sw1", "swp*"), ("sw2", "swp*"), ("hv1", ",".join(UPLINKS))):
@@ -368,13 +374,16 @@ class HvLab:
     # -- the inventory ---------------------------------------------------------------------
     def inventory(self) -> dict[str, Any]:
         """An inventory document: sw1/sw2 as ``linux_bridge`` hosts in their namespaces, hv1
-        as an ``ovs`` host on the lab's OVSDB; each with its lldpd control socket."""
+        as an ``ovs`` host on the lab's OVSDB, read inside the OVS namespace (where the kernel
+        facts of its ports live); each with its lldpd control socket. The uplinks are veths
+        standing for NICs, so they are named in ``physical_uplinks``; the guest ``vm0`` is not,
+        and the kernel (veth) keeps it from counting."""
         hosts: dict[str, Any] = {}
         for sw in ("sw1", "sw2"):
             hosts[sw] = {"platform": "linux_bridge", "transport": "local", "netns": self.ns(sw),
                          "data": {"lldpd_socket": str(self.lldpd[sw].socket),
                                   "physical_uplinks": ["swp*"]}}
-        hosts["hv1"] = {"platform": "ovs", "transport": "local",
+        hosts["hv1"] = {"platform": "ovs", "transport": "local", "netns": self.ovs.netns,
                         "data": {"ovsdb": self.ovs.db,
                                  "ovs_appctl_target": str(self.ovs.vswitchd_ctl),
                                  "lldpd_socket": str(self.lldpd["hv1"].socket),

@@ -90,6 +90,7 @@ class OvsLab:
         self._procs: list[subprocess.Popen[bytes]] = []
         self._netns_made = False
         self.started = False
+        self.nics: list[str] = []  # the veths that stand for NICs (make_nic)
 
     # -- life cycle ----------------------------------------------------------------------------
     def start(self) -> OvsLab:
@@ -155,7 +156,9 @@ class OvsLab:
                    f"stp_enable={str(stp).lower()}", f"rstp_enable={str(rstp).lower()}")
 
     def make_nic(self, name: str) -> None:
-        """A veth pair inside the lab namespace: `name` stands for a physical NIC."""
+        """A veth pair inside the lab namespace: `name` stands for a physical NIC (the kernel
+        says veth, so :meth:`host` names it in ``physical_uplinks``, as an operator would)."""
+        self.nics.append(name)
         _run(["ip", "-n", self.netns, "link", "add", name, "type", "veth", "peer", "name",
               f"{name}-far"[:15]])
         _run(["ip", "-n", self.netns, "link", "set", name, "up"])
@@ -181,10 +184,14 @@ class OvsLab:
         self.vsctl(*argv)
 
     def host(self, name: str = "hv-ovs", **data: Any) -> Host:
-        """An inventory Host that collects this lab locally."""
+        """An inventory Host that collects this lab locally, inside the lab's namespace (where
+        the ports' netdevs live, so the collector reads their kernel facts), with the stand-in
+        NICs made so far named in ``physical_uplinks`` (override with `data`)."""
+        base: dict[str, Any] = {"ovsdb": self.db, "ovs_appctl_target": str(self.vswitchd_ctl)}
+        if self.nics:
+            base["physical_uplinks"] = list(self.nics)
         return Host(name=name, hostname="local", platform="ovs", transport="local",
-                    data={"ovsdb": self.db, "ovs_appctl_target": str(self.vswitchd_ctl),
-                          **data})
+                    netns=self.netns, data={**base, **data})
 
     def log_tail(self, lines: int = 20) -> str:
         with contextlib.suppress(OSError):

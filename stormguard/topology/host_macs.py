@@ -94,7 +94,7 @@ def _esxi(device: str, text: str) -> tuple[list[HostNic], list[str]]:
 
 def _ovs(device: str, text: str) -> list[HostNic]:
     from stormguard.parsers._vswitch import LineIndex, load_bundle
-    from stormguard.parsers.ovs import _as_scalar, _is_nic, _Table
+    from stormguard.parsers.ovs import _as_scalar, _checked_netdevs, _is_nic, _Table
 
     doc = load_bundle(text, "ovs", device)
     tables = doc.get("tables")
@@ -102,8 +102,10 @@ def _ovs(device: str, text: str) -> list[HostNic]:
         return []
     overrides = doc.get("overrides") if isinstance(doc.get("overrides"), dict) else {}
     out = []
-    for row in _Table("Interface", tables["Interface"], LineIndex(text), device).rows:
-        if not _is_nic(row, overrides):
+    table = _Table("Interface", tables["Interface"], LineIndex(text), device)
+    netdevs, _ = _checked_netdevs(doc, table, device)
+    for row in table.rows:
+        if not _is_nic(row, overrides, netdevs)[0]:
             continue
         mac = normalize_mac(_as_scalar(row.get("mac_in_use")))
         if mac:

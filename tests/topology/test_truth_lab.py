@@ -126,6 +126,12 @@ def test_prediction_matches_a_real_storm_and_the_fix_ends_it(tmp_path: Path) -> 
             assert sg501.device == "hv1" and sg501.extra["down"] is False
             assert "hv1: spanning tree is off" in sg501.message
             assert sg502.device == "hv1"
+            # the guest port vm0 (a veth with no telltale name) is no uplink: the kernel says
+            # veth; the two real uplinks are (the inventory names them)
+            sg401 = only(findings, "SG401")
+            assert sg401.device.startswith("hv1"), sg401
+            assert sorted(sg401.extra["uplinks"]) == ["eth0", "eth1"], sg401.extra
+            assert "vm0" not in only(findings, "SG201").message
             assert sg502.extra["uplinks"] == ["eth0", "eth1"]
             assert sg502.extra["switch_ports"] == ["sw1/swp1", "sw2/swp1"]
             fix = bond_lines(sg502.remediation)
@@ -194,6 +200,11 @@ def test_bonded_from_the_start_predicts_nothing_and_does_not_storm(tmp_path: Pat
             findings = collect_and_audit(lab, tmp_path, db)
             assert not [f for f in findings if f.rule in LOOP_RULES], \
                 [(f.rule, f.message) for f in findings if f.rule in LOOP_RULES]
+            # one bond and a guest veth (vm0): one uplink, so no SG201/SG401 on the hypervisor
+            # (vm0 used to count as a second uplink by its name)
+            assert not [f for f in findings if f.rule in ("SG201", "SG401")
+                        and f.device.startswith("hv1")], \
+                [(f.rule, f.device, f.message) for f in findings if f.rule in ("SG201", "SG401")]
             # not for want of facts: the topology has all three links, the bond as one port
             out = tmp_path / "topology.json"
             assert main(["topology", "--db", db, "--format", "json", "-o", str(out)]) == 0

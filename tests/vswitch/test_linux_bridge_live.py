@@ -33,6 +33,7 @@ def test_three_bridges_of_the_brief(bridge_lab: BridgeLab) -> None:
     lab.add_bridge("br-loop")  # two uplinks, STP off: SG401 (+ SG201, SG402)
     lab.add_uplink("br-loop", "up2")
     lab.add_uplink("br-loop", "up3")
+    lab.add_guest("br-loop", "eth7")  # a container veth named like a NIC: no third uplink
     lab.add_bridge("br-stp", stp=True)  # the same with STP on: no SG401
     lab.add_uplink("br-stp", "up4")
     lab.add_uplink("br-stp", "up5")
@@ -46,6 +47,10 @@ def test_three_bridges_of_the_brief(bridge_lab: BridgeLab) -> None:
     assert flat.extra["netns"] == lab.ns and flat.extra["vlan_filtering"] is False
     assert flat.interfaces["up1"].description == "uplink tor1"
     assert not flat.interfaces["vm1"].physical_uplink
+    loop = devs["hv-lb/br-loop"].interfaces
+    assert {n for n, i in loop.items() if i.physical_uplink} == {"up2", "up3"}
+    assert loop["eth7"].extra["uplink_source"] == "kernel: veth"
+    assert loop["up2"].extra["uplink_source"] == "inventory glob"
     assert devs["hv-lb/br-stp"].stp.mode == "stp"
 
 

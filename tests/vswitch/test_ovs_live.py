@@ -170,3 +170,39 @@ def test_sg401_and_sg101_remediation_applies_on_real_ovs(ovs_lab: OvsLab, built)
     assert findings() == []
     _run_vsctl_line(ovs_lab, fs["SG401"].remediation.splitlines()[-1])  # rstp_enable=true
     assert findings() == []
+
+
+def _guest_veth(lab: OvsLab, bridge: str, name: str) -> None:
+    """A guest's veth (a container's, say) named like anything at all: not via make_nic."""
+    subprocess.run(["ip", "-n", lab.netns, "link", "add", name, "type", "veth", "peer", "name",
+                    f"{name}-g"], check=True, capture_output=True)
+    subprocess.run(["ip", "-n", lab.netns, "link", "set", name, "up"], check=True,
+                   capture_output=True)
+    lab.add_port(bridge, name, nic=False)
+
+
+def test_guest_veth_is_no_uplink_by_the_kernel(ovs_lab: OvsLab) -> None:
+    """A veth guest port whose name looks like a NIC (eth15) or like nothing (vm7): the kernel
+    says veth, so it is no physical uplink, and SG201/SG401 do not count it."""
+    lab = ovs_lab
+    lab.add_bridge("br-guest")  # two real uplinks + a guest: the loop is eth13/eth14 only
+    lab.add_port("br-guest", "eth13", "trunks=10,20")
+    lab.add_port("br-guest", "eth14", "trunks=10,20")
+    _guest_veth(lab, "br-guest", "vm7")
+    lab.add_bridge("br-guest2")  # one uplink + a guest named like a NIC: no loop at all
+    lab.add_port("br-guest2", "eth16", "trunks=10,20")
+    _guest_veth(lab, "br-guest2", "eth15")
+    got = collect(lab.host("hv-guest"))
+    devs = {d.hostname: d for d in parse_config(got.config, source="live")}
+    one, two = devs["hv-guest/br-guest"], devs["hv-guest/br-guest2"]
+    for dev, guest in ((one, "vm7"), (two, "eth15")):
+        assert not dev.interfaces[guest].physical_uplink
+        assert dev.interfaces[guest].extra["uplink_source"] == "kernel: veth"
+        assert dev.warnings == []
+    assert {n for n, i in one.interfaces.items() if i.physical_uplink} == {"eth13", "eth14"}
+    assert one.interfaces["eth13"].extra["uplink_source"] == "inventory glob"
+    fs = audit([one, two], load_policy()).findings
+    sg401 = [f for f in fs if f.rule == "SG401"]
+    assert [f.device for f in sg401] == ["hv-guest/br-guest"]
+    assert sorted(sg401[0].extra["uplinks"]) == ["eth13", "eth14"]
+    assert not [f for f in fs if f.rule in ("SG201", "SG401") and f.device.endswith("br-guest2")]
