@@ -114,16 +114,18 @@ class LineIndex:
         return None if pos == -1 else self.line_at(pos)
 
 
-def uplink_override(name: str, overrides: dict[str, Any]) -> bool | None:
-    """True/False when the inventory says so for port `name`, None to use the heuristic."""
+def uplink_override(name: str, overrides: dict[str, Any]) -> tuple[bool, str] | None:
+    """(verdict, source) when the inventory's globs decide for port `name`, e.g. ``(True,
+    "inventory physical_uplinks 'up*'")``; None to use the parser's own facts."""
     for key, verdict in (("not_physical_uplinks", False), ("physical_uplinks", True)):
         globs = overrides.get(key)
         if isinstance(globs, str):
             globs = [globs]
         if not isinstance(globs, list):
             continue
-        if any(fnmatchcase(name, str(g)) for g in globs):
-            return verdict
+        for glob in globs:
+            if fnmatchcase(name, str(glob)):
+                return verdict, f"inventory {key} {str(glob)!r}"
     return None
 
 

@@ -57,8 +57,8 @@ device on a bus) and no kind is a NIC; (4) a link with no ``info_kind`` at all i
 (NIC drivers register no rtnetlink kind, every virtual device does; older iproute2 prints no
 ``parentbus``). A veth usually leads to a container. Where a veth really stands for an uplink
 (a test lab, a nested hypervisor), name it in ``physical_uplinks``.
-``Interface.extra["uplink_source"]`` records the reason (``"inventory glob"``, ``"kernel:
-veth"``, ``"kernel: NIC on pci"``, ``"kernel: bond, member eno2 is a NIC (...)"``, ...).
+``Interface.extra["uplink_source"]`` records the reason (``"inventory physical_uplinks 'up*'"``,
+``"kernel: veth"``, ``"kernel: NIC on pci"``, ``"kernel: bond, member eno2 is a NIC (...)"``, ...).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ class _Links:
         """(is `name` a physical uplink, why): what ``extra["uplink_source"]`` records."""
         forced = uplink_override(name, self.overrides)
         if forced is not None:
-            return forced, "inventory glob"
+            return forced
         link = self.by_name.get(name)
         if link is None or depth > 4:
             return False, "kernel: no such link"

@@ -57,8 +57,8 @@ How OVS state maps onto the model
 Which ports are physical uplinks (``physical_uplink=True``)
 -----------------------------------------------------------
 In order, first answer wins; ``Interface.extra["uplink_source"]`` records which one
-(``"inventory glob"``, ``"ovs type patch"``, ``"kernel: veth"``, ``"external_ids iface-id"``,
-``"name heuristic"``), so a finding can say why:
+(``"inventory physical_uplinks 'eth*'"``, ``"ovs type patch"``, ``"kernel: veth"``,
+``"external_ids iface-id"``, ``"name heuristic"``), so a finding can say why:
 
 1. The inventory's ``physical_uplinks`` / ``not_physical_uplinks`` globs (host data, copied into
    the bundle's ``overrides``).
@@ -206,11 +206,12 @@ _KERNEL_NETDEV_TYPES = frozenset({"", "system", "afxdp", "afxdp-nonpmd"})
 def _is_nic(iface: dict[str, Any], overrides: dict[str, Any],
             netdevs: dict[str, dict[str, Any]] | None = None) -> tuple[bool, str]:
     """Is this Interface row a NIC, and why: (verdict, source) where source is what
-    ``extra["uplink_source"]`` records ("inventory glob", "kernel: veth", ...)."""
+    ``extra["uplink_source"]`` records ("inventory physical_uplinks 'eth*'", "kernel: veth",
+    ...)."""
     name = str(iface.get("name", ""))
     forced = uplink_override(name, overrides)
     if forced is not None:
-        return forced, "inventory glob"
+        return forced
     itype = str(_as_scalar(iface.get("type")) or "")
     if itype not in _NIC_TYPES:
         return False, f"ovs type {itype}"
@@ -354,9 +355,9 @@ def _build_port(
     verdicts = [_is_nic(m, overrides, netdevs) for m in members]
     nic = [why for ok, why in verdicts if ok]
     forced = uplink_override(name, overrides)
-    iface.physical_uplink = forced if forced is not None else bool(nic)
+    iface.physical_uplink = forced[0] if forced is not None else bool(nic)
     if forced is not None:
-        iface.extra["uplink_source"] = "inventory glob"
+        iface.extra["uplink_source"] = forced[1]
     elif nic:
         iface.extra["uplink_source"] = nic[0]
     elif verdicts:

@@ -75,7 +75,7 @@ Rules are pure: no I/O, no global state, no imports of heavy libraries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -162,3 +162,26 @@ def role_note(port: EffectivePort) -> str:
     """`` (role hypervisor: description matches word 'kvm')`` for a message, or ``""`` for the
     fallback roles trunk / access."""
     return f" (role {port.role}: {port.role_source})" if port.role_source else ""
+
+
+def uplink_note(ports: Iterable[EffectivePort]) -> str:
+    """Why the vSwitch ports a finding names count as physical uplinks, for its message:
+    ``"uplinks per kernel: NIC on pci"`` when one reason covers them all, else each port with
+    its own (``"eth0 per kernel: NIC on pci; bond0 per inventory physical_uplinks 'bond*'"``),
+    or ``""`` when the parser recorded none. The reason is ``Interface.extra["uplink_source"]``:
+    the inventory's globs, the OVS interface type, the kernel's link facts or the name
+    heuristic, so an engineer who doubts that a port is a NIC sees which fact said so."""
+    by_source: dict[str, list[str]] = {}
+    for port in ports:
+        source = port.iface.extra.get("uplink_source")
+        if source:
+            by_source.setdefault(str(source), []).append(port.name)
+    if len(by_source) == 1:
+        return f"uplinks per {next(iter(by_source))}"
+    return "; ".join(f"{', '.join(names)} per {source}" for source, names in by_source.items())
+
+
+def uplink_sources(ports: Iterable[EffectivePort]) -> dict[str, str]:
+    """``{port: uplink_source}`` for a finding's ``extra`` (ports without one left out)."""
+    return {p.name: str(p.iface.extra["uplink_source"])
+            for p in ports if p.iface.extra.get("uplink_source")}

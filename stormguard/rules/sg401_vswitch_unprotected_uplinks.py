@@ -46,7 +46,7 @@ from typing import Any
 
 from stormguard import remediation_vswitch
 from stormguard.effective import EffectiveDevice, EffectivePort
-from stormguard.rules.base import Hit, RuleContext
+from stormguard.rules.base import Hit, RuleContext, uplink_note, uplink_sources
 from stormguard.vlans import VlanSet
 
 ID = "SG401"
@@ -101,14 +101,16 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         fix.insert(1, "# or, where bonding is not possible:")
     yield Hit(
         message=(f"bridge {bridge} has {len(unprotected)} physical uplinks "
-                 f"({', '.join(names)}) that are not bonded and {why}: "
+                 f"({'; '.join(filter(None, (', '.join(names), uplink_note(unprotected))))}) "
+                 f"that are not bonded and {why}: "
                  f"a loop through the fabric floods {_vlan_words(shared)}"),
         interface=None,
         line=line,
         expected="the uplinks in one bond, or STP/RSTP on the bridge",
         actual=f"{len(unprotected)} separate uplinks without spanning tree",
         remediation="\n".join(fix),
-        extra={"uplinks": names, "shared_vlans": shared.to_text()},
+        extra={"uplinks": names, "shared_vlans": shared.to_text(),
+               "uplink_sources": uplink_sources(unprotected)},
     )
 
 

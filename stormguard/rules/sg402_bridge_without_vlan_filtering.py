@@ -29,7 +29,7 @@ from typing import Any
 
 from stormguard import remediation_vswitch
 from stormguard.effective import EffectiveDevice
-from stormguard.rules.base import Hit, RuleContext
+from stormguard.rules.base import Hit, RuleContext, uplink_note, uplink_sources
 
 ID = "SG402"
 NAME = "bridge-without-vlan-filtering"
@@ -42,17 +42,20 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     extra = dev.device.extra
     if extra.get("vlan_filtering", True):
         return
-    uplinks = [p.name for p in dev.ports if p.iface.physical_uplink]
+    ports = [p for p in dev.ports if p.iface.physical_uplink]
+    uplinks = [p.name for p in ports]
     if not uplinks:
         return
+    basis = f" ({uplink_note(ports)})" if uplink_note(ports) else ""
     bridge = str(extra.get("bridge") or dev.hostname.rsplit("/", 1)[-1])
     yield Hit(
         message=(f"bridge {bridge} is not VLAN-aware (vlan_filtering 0) and has physical "
-                 f"uplink(s) {', '.join(uplinks)}: every VLAN of the fabric floods through it"),
+                 f"uplink(s) {', '.join(uplinks)}{basis}: every VLAN of the fabric "
+                 "floods through it"),
         interface=None,
         line=extra.get("line_vlan_filtering") or dev.device.lines.get("hostname"),
         expected="vlan_filtering 1, each uplink limited to the VLANs the guests use",
         actual="vlan_filtering 0",
         remediation=remediation_vswitch.vlan_filtering_on(bridge, uplinks),
-        extra={"uplinks": uplinks},
+        extra={"uplinks": uplinks, "uplink_sources": uplink_sources(ports)},
     )

@@ -109,7 +109,7 @@ def test_ovs_kernel_facts_beat_the_name_heuristic() -> None:
     b.overrides = {"physical_uplinks": ["vm0"]}
     (dev,) = parse_config(_text(b, netdevs=rows), platform="ovs")
     assert dev.interfaces["vm0"].physical_uplink
-    assert dev.interfaces["vm0"].extra["uplink_source"] == "inventory glob"
+    assert dev.interfaces["vm0"].extra["uplink_source"] == "inventory physical_uplinks 'vm0'"
 
 
 def test_ovs_external_ids_beat_a_kernel_nic() -> None:
@@ -215,3 +215,31 @@ def test_collector_survives_a_failing_or_garbage_ip(monkeypatch) -> None:
         assert state["netdevs"]["command"] == "ip -j -d link show"
         assert any(w.startswith("hv7: `ip -j -d link show` failed") for w in dev.warnings)
         assert dev.interfaces["vm0"].physical_uplink  # the heuristic applies
+
+
+def test_sg401_says_which_fact_made_each_port_an_uplink() -> None:
+    """The finding quotes ``uplink_source``: one reason for all, or each port's own, so an
+    engineer sees whether it rests on the kernel, the inventory or the name heuristic."""
+    from stormguard.engine import audit
+    from stormguard.policy import load_policy
+
+    b = OvsBundle("hv7")
+    b.bridge("br0")
+    for name in ("eno1", "eno3.100", "eth7"):
+        b.port("br0", name)
+    rows = netdev_rows(IP_LINKS, {"eno1", "eno3.100", "eth7"})
+
+    def sg401(text: str) -> tuple[str, dict]:
+        (f,) = [f for f in audit(parse_config(text, platform="ovs"), load_policy()).findings
+                if f.rule == "SG401"]
+        return f.message, f.extra["uplink_sources"]
+
+    message, sources = sg401(_text(b, netdevs=rows))
+    assert ("(eno1, eno3.100, eth7; eno1 per kernel: NIC on pci; eno3.100 per kernel: vlan on "
+            "eno3 (NIC on pci); eth7 per name heuristic)") in message
+    assert sources == {"eno1": "kernel: NIC on pci",
+                       "eno3.100": "kernel: vlan on eno3 (NIC on pci)", "eth7": "name heuristic"}
+    b.overrides = {"physical_uplinks": ["e*"]}
+    message, sources = sg401(_text(b, netdevs=rows))
+    assert "(eno1, eno3.100, eth7; uplinks per inventory physical_uplinks 'e*')" in message
+    assert set(sources.values()) == {"inventory physical_uplinks 'e*'"}

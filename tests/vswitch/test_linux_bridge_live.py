@@ -50,7 +50,7 @@ def test_three_bridges_of_the_brief(bridge_lab: BridgeLab) -> None:
     loop = devs["hv-lb/br-loop"].interfaces
     assert {n for n, i in loop.items() if i.physical_uplink} == {"up2", "up3"}
     assert loop["eth7"].extra["uplink_source"] == "kernel: veth"
-    assert loop["up2"].extra["uplink_source"] == "inventory glob"
+    assert loop["up2"].extra["uplink_source"] == "inventory physical_uplinks 'up*'"
     assert devs["hv-lb/br-stp"].stp.mode == "stp"
 
 

@@ -200,7 +200,7 @@ def test_guest_veth_is_no_uplink_by_the_kernel(ovs_lab: OvsLab) -> None:
         assert dev.interfaces[guest].extra["uplink_source"] == "kernel: veth"
         assert dev.warnings == []
     assert {n for n, i in one.interfaces.items() if i.physical_uplink} == {"eth13", "eth14"}
-    assert one.interfaces["eth13"].extra["uplink_source"] == "inventory glob"
+    assert one.interfaces["eth13"].extra["uplink_source"] == "inventory physical_uplinks 'eth13'"
     fs = audit([one, two], load_policy()).findings
     sg401 = [f for f in fs if f.rule == "SG401"]
     assert [f.device for f in sg401] == ["hv-guest/br-guest"]
