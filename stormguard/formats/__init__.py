@@ -26,7 +26,8 @@ def render(report: LintReport, fmt: str, *, color: bool = False,
 
 
 def render_bytes(report: LintReport, fmt: str, *, color: bool = False,
-                 max_results: int | None = None, fix: bool = True) -> Iterable[bytes]:
+                 max_results: int | None = None, fix: bool = True
+                 ) -> Iterable[bytes | memoryview]:
     """:func:`render` encoded as UTF-8, in pieces to write in order (the JSON format skips
     a decode and an encode of its whole output, and encodes one result at a time)."""
     if fmt == "json":

@@ -95,12 +95,13 @@ _EXPECTED = "BPDU-independent loop detection (MAC move / loop probes) in effect"
 
 
 def _missing(dev: EffectiveDevice, port: EffectivePort, family: str,
-             params: Mapping[str, Any], eos_need: VlanSet, v: remediation.Variant
-             ) -> tuple[str, str] | None:
+             params: Mapping[str, Any], eos_need: VlanSet, v: remediation.Variant,
+             own: bool = True) -> tuple[str, str] | None:
     """None when the port is protected; else (what is missing, remediation). `v`: the
-    device's variant (:func:`stormguard.remediation.variant`)."""
+    device's variant (:func:`stormguard.remediation.variant`). `own=False`: the port's own
+    statements are not looked at (the device-wide part of the verdict alone)."""
     al = dev.device.alarms
-    lp: dict[str, int] = port.iface.extra.get("loop_protect") or {}
+    lp: dict[str, int] = (port.iface.extra.get("loop_protect") or {}) if own else {}
     if family == "cisco":
         if "mac-move-notification" in al.loop_protect or "loopdetect" in lp:
             return None
@@ -166,23 +167,64 @@ def _missing(dev: EffectiveDevice, port: EffectivePort, family: str,
     return None
 
 
+#: Families whose verdict is the device's (a global setting), with at most one port-level
+#: statement that protects the port: family -> (that statement, or None).
+_DEVICE_WIDE: dict[str, str | None] = {"cisco": "loopdetect", "nxos": None,
+                                       "huawei": "loopback-detect"}
+
+
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     roles = set(params["roles"])
     ports = [p for p in dev.ports if p.role in roles]
+    if ctx.family in _DEVICE_WIDE:
+        return _device_wide(dev, ports, ctx.family, params)
+    return _per_port(dev, ports, ctx.family, params)
+
+
+def _device_wide(dev: EffectiveDevice, ports: list[EffectivePort], family: str,
+                 params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Cisco IOS family, NX-OS, Huawei: what is missing, and the fix (a global statement), are
+    the same for every port of the device, so they are decided once; a port is left out only
+    by its own loop-detection statement. The findings are those of :func:`_missing`, built for
+    all the ports in one pass (a config has hundreds of host-facing ports)."""
+    if not ports:
+        return
+    found = _missing(dev, ports[0], family, params, VlanSet.none(), remediation.variant(dev),
+                     own=False)
+    if found is None:
+        return
+    what, fix = found
+    own = _DEVICE_WIDE[family]
+    tail = f" has no loop protection that works without BPDUs ({what})"
+    for port in ports:
+        if own is not None and own in (port.iface.extra.get("loop_protect") or ()):
+            continue
+        name = port.name
+        rsrc = port.role_source
+        if rsrc:
+            message = f"host-facing port {name}{tail} (role {port.role}: {rsrc})"
+            extra = {"role": port.role, "role_source": rsrc}
+        else:
+            message = f"host-facing port {name}{tail}"
+            extra = {"role": port.role}
+        # Positional, in Hit's field order (message, interface, line, expected, actual,
+        # remediation, extra): a class called with keywords builds a dict of them each time.
+        yield Hit(message, name, port.line, _EXPECTED, what, fix, extra)
+
+
+def _per_port(dev: EffectiveDevice, ports: list[EffectivePort], family: str,
+              params: Mapping[str, Any]) -> Iterator[Hit]:
     eos_need = VlanSet.none()
-    if ctx.family == "eos":
+    if family == "eos":
         for p in ports:
             eos_need = eos_need | p.allowed_vlans.value
     v = remediation.variant(dev)
     for port in ports:
-        found = _missing(dev, port, ctx.family, params, eos_need, v)
+        found = _missing(dev, port, family, params, eos_need, v)
         if found is None:
             continue
         what, fix = found
         name = port.name
         message = (f"host-facing port {name} has no loop protection that works without "
                    f"BPDUs ({what}){role_note(port)}")
-        # Positional, in Hit's field order (message, interface, line, expected, actual,
-        # remediation, extra): a class called with keywords builds a dict of them each time,
-        # and this rule reports most ports of a config.
         yield Hit(message, name, port.line, _EXPECTED, what, fix, role_extra(port))

@@ -52,7 +52,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from stormguard import remediation, remediation_alarms
-from stormguard.effective import EffectiveDevice
+from stormguard.effective import EffectiveDevice, EffectivePort
 from stormguard.model import SWITCH_PLATFORMS
 from stormguard.rules.base import Hit, RuleContext
 from stormguard.rules.sg302_storm_threshold_too_high import PARAMS as SG302_PARAMS
@@ -82,50 +82,59 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     v = remediation.variant(dev)
     expected = "storm-control for " + ", ".join(wanted)
     port_free = family in _PORT_FREE_BODY
-    # per set of missing classes: (text of the message, actual, fix body after the header);
-    # a device has hundreds of ports missing the same classes
+    # per set of missing classes: (the message after the port name, actual, fix body after
+    # the header); a device has hundreds of ports missing the same classes
     said: dict[tuple[str, ...], tuple[str, str, str | None]] = {}
     for port in dev.storm_ports:
         if port.role in exempt:
             continue
         storm = port.storm
-        missing = [t for t in wanted if t not in storm or storm[t].level is None]
-        if not missing:
+        key = tuple([t for t in wanted if t not in storm or storm[t].level is None])
+        if not key:
             continue
-        key = tuple(missing)
         known = said.get(key)
         if known is None:
-            known = said[key] = (" or ".join(missing), "none for " + ", ".join(missing), None)
-        classes, actual, body = known
+            classes = " or ".join(key)
+            known = said[key] = (f" has no {classes} storm-control: a loop floods those "
+                                 "classes unchecked", "none for " + ", ".join(key), None)
+        rest, actual, body = known
+        missing = list(key)
+        name = port.name
         if family == "junos":
             if not storm:
                 continue  # SG301's business; its fix profile covers every class
-            iface = port.iface
-            profile = iface.extra.get("storm_control_profile")
-            stanza = iface.extra.get("storm_control_stanza")
-            stanza_name = stanza.get("interface") if isinstance(stanza, dict) else stanza
-            bc = storm.get("broadcast")
-            fix = "\n".join(remediation_alarms.junos_class(
-                port.name, t, v=v, profile=profile,
-                stanza=stanza_name if isinstance(stanza_name, str) else None,
-                level=bc.level if bc is not None else None) for t in missing)
+            fix = _junos_fix(port, missing, v)
         else:
-            at = remediation.source(port.iface, "storm_control.broadcast", "storm_control")
+            inherited = port.iface.extra.get("inherited")
+            at = (remediation.source(port.iface, "storm_control.broadcast", "storm_control")
+                  if inherited else None)
             if body is not None and at is None:
-                fix = f"interface {port.name}{body}"
+                fix = f"interface {name}{body}"
             else:
-                parts = [remediation_alarms.storm_class(family, port.name, t, pct, pps, v=v,
+                parts = [remediation_alarms.storm_class(family, name, t, pct, pps, v=v,
                                                         iface=port.iface, at=at)
                          for t in missing]
                 head = parts[0].split("\n", 1)[0]
                 tail = "".join("\n" + p.split("\n", 1)[1] for p in parts)
                 fix = head + tail
                 if port_free and at is None:
-                    said[key] = (classes, actual, tail)
-        message = (f"switched port {port.name} has no {classes} storm-control: "
-                   "a loop floods those classes unchecked")
+                    said[key] = (rest, actual, tail)
+        bc = storm.get("broadcast")
+        line = bc.line if bc is not None and bc.line is not None else port.storm_line()
         # Positional, in Hit's field order (message, interface, line, expected, actual,
         # remediation, extra): a class called with keywords builds a dict of them each time,
         # and this rule reports most ports of a config.
-        yield Hit(message, port.name, port.storm_line(), expected, actual, fix,
+        yield Hit(f"switched port {name}{rest}", name, line, expected, actual, fix,
                   {"classes": missing})
+
+
+def _junos_fix(port: EffectivePort, missing: list[str], v: remediation.Variant) -> str:
+    iface = port.iface
+    profile = iface.extra.get("storm_control_profile")
+    stanza = iface.extra.get("storm_control_stanza")
+    stanza_name = stanza.get("interface") if isinstance(stanza, dict) else stanza
+    bc = port.storm.get("broadcast")
+    return "\n".join(remediation_alarms.junos_class(
+        port.name, t, v=v, profile=profile,
+        stanza=stanza_name if isinstance(stanza_name, str) else None,
+        level=bc.level if bc is not None else None) for t in missing)
