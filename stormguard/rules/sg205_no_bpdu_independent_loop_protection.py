@@ -199,17 +199,10 @@ def _device_wide(dev: EffectiveDevice, ports: list[EffectivePort], family: str,
     for port in ports:
         if own is not None and own in (port.iface.extra.get("loop_protect") or ()):
             continue
-        name = port.name
-        rsrc = port.role_source
-        if rsrc:
-            message = f"host-facing port {name}{tail} (role {port.role}: {rsrc})"
-            extra = {"role": port.role, "role_source": rsrc}
-        else:
-            message = f"host-facing port {name}{tail}"
-            extra = {"role": port.role}
         # Positional, in Hit's field order (message, interface, line, expected, actual,
         # remediation, extra): a class called with keywords builds a dict of them each time.
-        yield Hit(message, name, port.line, _EXPECTED, what, fix, extra)
+        yield Hit(f"host-facing port {port.name}{tail}{role_note(port)}", port.name, port.line,
+                  _EXPECTED, what, fix, role_extra(port))
 
 
 def _per_port(dev: EffectiveDevice, ports: list[EffectivePort], family: str,

@@ -105,9 +105,7 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
                 continue  # SG301's business; its fix profile covers every class
             fix = _junos_fix(port, missing, v)
         else:
-            inherited = port.iface.extra.get("inherited")
-            at = (remediation.source(port.iface, "storm_control.broadcast", "storm_control")
-                  if inherited else None)
+            at = remediation.source(port.iface, "storm_control.broadcast", "storm_control")
             if body is not None and at is None:
                 fix = f"interface {name}{body}"
             else:
@@ -119,12 +117,10 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
                 fix = head + tail
                 if port_free and at is None:
                     said[key] = (rest, actual, tail)
-        bc = storm.get("broadcast")
-        line = bc.line if bc is not None and bc.line is not None else port.storm_line()
         # Positional, in Hit's field order (message, interface, line, expected, actual,
         # remediation, extra): a class called with keywords builds a dict of them each time,
         # and this rule reports most ports of a config.
-        yield Hit(f"switched port {name}{rest}", name, line, expected, actual, fix,
+        yield Hit(f"switched port {name}{rest}", name, port.storm_line(), expected, actual, fix,
                   {"classes": missing})
 
 
