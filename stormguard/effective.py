@@ -139,7 +139,12 @@ class EffectivePort:
         return self.mode == "trunk"
 
     def storm_line(self) -> int | None:
-        sc = self.storm.get("broadcast")
+        """The storm-control line a finding points at: broadcast's, else the earliest
+        class's, else the interface header (most ports of a config have no storm-control at all)."""
+        storm = self.storm
+        if not storm:
+            return self.line
+        sc = storm.get("broadcast")
         if sc is not None and sc.line is not None:
             return sc.line
         lines = [s.line for s in self.storm.values() if s.line is not None]

@@ -92,7 +92,10 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
                 continue
             if not rule.platforms and platform in HYPERVISOR_PLATFORMS:
                 continue  # ESXi: only rules that name it (switch/Linux syntax does not apply)
-            ctx = RuleContext(rule_id=rule.id, policy=policy, family=family)
+            rule_id = rule.id
+            severity = act.severity
+            ctx = RuleContext(rule_id, policy, family,
+                              (rule_id, severity, hostname, platform, source))
             try:
                 hits = list(rule.check(eff, act.params, ctx))
             except Exception as exc:  # keep auditing the rest; report the failure
@@ -100,16 +103,20 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
                 errors.append(msg)
                 dev.warnings.append(msg)
                 continue
-            rule_id = rule.id
-            severity = act.severity
-            # the hot path of `stormguard lint` (hundreds of findings per config): positional
-            # arguments in Finding's field order, waivers looked at only when there are any
+            # the hot path of `stormguard lint` (hundreds of findings per config): findings
+            # the rule made itself (rules.base.maker) are taken as they are, the rest built
+            # with positional arguments in Finding's field order; waivers looked at only when
+            # there are any
             for hit in hits:
-                cap = hit.severity
-                f = Finding(rule_id, severity if cap is None else min(cap, severity, key=rank),
-                            hostname, platform, hit.interface, hit.line, hit.message,
-                            hit.expected, hit.actual, hit.remediation, source, False, None,
-                            hit.extra)
+                if hit.__class__ is Finding:
+                    f = hit
+                else:
+                    cap = hit.severity
+                    f = Finding(rule_id,
+                                severity if cap is None else min(cap, severity, key=rank),
+                                hostname, platform, hit.interface, hit.line, hit.message,
+                                hit.expected, hit.actual, hit.remediation, source, False, None,
+                                hit.extra)
                 if live_waivers:
                     _mark_waived(f, live_waivers)
                 append(f)

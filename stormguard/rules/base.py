@@ -70,6 +70,10 @@ case that is real but weaker (see :class:`Hit`). ``remediation`` is a snippet in
 own syntax; use the helpers in :mod:`stormguard.remediation` so every rule speaks each platform
 the same way.
 
+A rule that reports most ports of a config may call ``make = maker(ctx)`` and yield
+``make(...)`` instead of ``Hit(...)`` (same fields, positionally): under the engine that is
+the finished Finding, which saves building a Hit per finding on the `stormguard lint` hot path.
+
 Rules are pure: no I/O, no global state, no imports of heavy libraries.
 """
 
@@ -78,6 +82,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from stormguard.findings import Finding
 
 if TYPE_CHECKING:
     from stormguard.effective import EffectiveDevice, EffectivePort
@@ -112,6 +118,37 @@ class RuleContext:
     rule_id: str
     policy: Policy
     family: str  # stormguard.model.PLATFORM_FAMILY value of the device being checked
+    #: Set by the engine's per-device audit: (rule, severity, device, platform, source) of the
+    #: findings it makes for this rule on this device, so that :func:`maker` can build them
+    #: directly (see there). None elsewhere (fleet rules, a rule called on its own).
+    finding: tuple[str, str, str, str, str] | None = None
+
+
+#: ``make(message, interface, line, expected, actual, remediation, extra)``: :func:`maker`.
+MakeFn = Callable[[str, "str | None", "int | None", str, str, str, "dict[str, Any]"],
+                  "Hit | Finding"]
+
+
+def maker(ctx: RuleContext) -> MakeFn:
+    """What a rule that reports most ports of a config (SG205, SG306: hundreds of findings
+    per config) calls instead of :class:`Hit`, with Hit's first six fields and ``extra``,
+    positionally. Under the engine (``ctx.finding`` set) it returns the complete
+    :class:`~stormguard.findings.Finding` the engine would have made of the Hit - the rule's
+    severity (no cap: a capped hit must be a Hit), not waived; the engine still applies
+    waivers and drops a failing rule's findings - so each finding is one object, not two.
+    Elsewhere it is :class:`Hit` itself."""
+    fields = ctx.finding
+    if fields is None:
+        return Hit
+    rule, severity, device, platform, source = fields
+
+    def make(message: str, interface: str | None, line: int | None, expected: str,
+             actual: str, remediation: str, extra: dict[str, Any]) -> Finding:
+        # positional, in Finding's field order (keywords build a dict per call)
+        return Finding(rule, severity, device, platform, interface, line, message, expected,
+                       actual, remediation, source, False, None, extra)
+
+    return make
 
 
 CheckFn = Callable[["EffectiveDevice", Mapping[str, Any], RuleContext], Iterator[Hit]]

@@ -77,7 +77,7 @@ from typing import Any
 
 from stormguard import remediation, remediation_alarms
 from stormguard.effective import EffectiveDevice, EffectivePort
-from stormguard.rules.base import Hit, RuleContext, role_extra, role_note
+from stormguard.rules.base import Hit, MakeFn, RuleContext, maker, role_extra, role_note
 from stormguard.vlans import VlanSet
 
 ID = "SG205"
@@ -176,13 +176,14 @@ _DEVICE_WIDE: dict[str, str | None] = {"cisco": "loopdetect", "nxos": None,
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     roles = set(params["roles"])
     ports = [p for p in dev.ports if p.role in roles]
+    make = maker(ctx)
     if ctx.family in _DEVICE_WIDE:
-        return _device_wide(dev, ports, ctx.family, params)
-    return _per_port(dev, ports, ctx.family, params)
+        return _device_wide(dev, ports, ctx.family, params, make)
+    return _per_port(dev, ports, ctx.family, params, make)
 
 
 def _device_wide(dev: EffectiveDevice, ports: list[EffectivePort], family: str,
-                 params: Mapping[str, Any]) -> Iterator[Hit]:
+                 params: Mapping[str, Any], make: MakeFn = Hit) -> Iterator[Hit]:
     """Cisco IOS family, NX-OS, Huawei: what is missing, and the fix (a global statement), are
     the same for every port of the device, so they are decided once; a port is left out only
     by its own loop-detection statement. The findings are those of :func:`_missing`, built for
@@ -201,12 +202,12 @@ def _device_wide(dev: EffectiveDevice, ports: list[EffectivePort], family: str,
             continue
         # Positional, in Hit's field order (message, interface, line, expected, actual,
         # remediation, extra): a class called with keywords builds a dict of them each time.
-        yield Hit(f"host-facing port {port.name}{tail}{role_note(port)}", port.name, port.line,
-                  _EXPECTED, what, fix, role_extra(port))
+        yield make(f"host-facing port {port.name}{tail}{role_note(port)}", port.name,
+                   port.line, _EXPECTED, what, fix, role_extra(port))
 
 
 def _per_port(dev: EffectiveDevice, ports: list[EffectivePort], family: str,
-              params: Mapping[str, Any]) -> Iterator[Hit]:
+              params: Mapping[str, Any], make: MakeFn = Hit) -> Iterator[Hit]:
     eos_need = VlanSet.none()
     if family == "eos":
         for p in ports:
@@ -220,4 +221,4 @@ def _per_port(dev: EffectiveDevice, ports: list[EffectivePort], family: str,
         name = port.name
         message = (f"host-facing port {name} has no loop protection that works without "
                    f"BPDUs ({what}){role_note(port)}")
-        yield Hit(message, name, port.line, _EXPECTED, what, fix, role_extra(port))
+        yield make(message, name, port.line, _EXPECTED, what, fix, role_extra(port))

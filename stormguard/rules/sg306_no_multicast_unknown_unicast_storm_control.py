@@ -54,7 +54,7 @@ from typing import Any
 from stormguard import remediation, remediation_alarms
 from stormguard.effective import EffectiveDevice, EffectivePort
 from stormguard.model import SWITCH_PLATFORMS
-from stormguard.rules.base import Hit, RuleContext
+from stormguard.rules.base import Hit, RuleContext, maker
 from stormguard.rules.sg302_storm_threshold_too_high import PARAMS as SG302_PARAMS
 
 ID = "SG306"
@@ -82,6 +82,7 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     v = remediation.variant(dev)
     expected = "storm-control for " + ", ".join(wanted)
     port_free = family in _PORT_FREE_BODY
+    make = maker(ctx)
     # per set of missing classes: (the message after the port name, actual, fix body after
     # the header); a device has hundreds of ports missing the same classes
     said: dict[tuple[str, ...], tuple[str, str, str | None]] = {}
@@ -89,7 +90,9 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         if port.role in exempt:
             continue
         storm = port.storm
-        key = tuple([t for t in wanted if t not in storm or storm[t].level is None])
+        # a port without any storm-control (most of them) misses every class wanted
+        key = tuple([t for t in wanted if t not in storm or storm[t].level is None]
+                    ) if storm else wanted
         if not key:
             continue
         known = said.get(key)
@@ -120,8 +123,8 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         # Positional, in Hit's field order (message, interface, line, expected, actual,
         # remediation, extra): a class called with keywords builds a dict of them each time,
         # and this rule reports most ports of a config.
-        yield Hit(f"switched port {name}{rest}", name, port.storm_line(), expected, actual, fix,
-                  {"classes": missing})
+        yield make(f"switched port {name}{rest}", name, port.storm_line(), expected, actual,
+                   fix, {"classes": missing})
 
 
 def _junos_fix(port: EffectivePort, missing: list[str], v: remediation.Variant) -> str:
