@@ -50,11 +50,11 @@ Good (Huawei VRP, H3C Comware)::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from stormguard import remediation
-from stormguard.effective import EffectiveDevice
+from stormguard.effective import EffectiveDevice, EffectivePort
 from stormguard.rules.base import Hit, RuleContext, role_extra
 from stormguard.vlans import VlanSet
 
@@ -63,6 +63,9 @@ NAME = "trunk-allows-all-vlans"
 SEVERITY = "high"
 PARAMS: dict[str, Any] = {"all_threshold": 4000, "exempt_roles": ["peer-link"]}
 _VLAN1 = VlanSet.of([1])
+#: Families whose fix names the port only in its ``interface`` header (when the list is not
+#: inherited from a group): the rest depends on the VLANs alone.
+_PORT_FREE_BODY = remediation.CISCOISH
 
 
 def suggested_vlans(dev: EffectiveDevice, permitted: VlanSet | None,
@@ -82,6 +85,7 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     threshold = int(params["all_threshold"])
     exempt = set(params.get("exempt_roles", ()))
     defined: VlanSet | None = None  # the device-wide suggestion, computed on first need
+    fix = _fixer(dev, ctx.family, threshold)
     for port in dev.ports:
         if not port.is_trunk or port.role in exempt:
             continue
@@ -103,9 +107,36 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             line=allowed.line,
             expected=f"an explicit list of the VLANs needed (fewer than {threshold})",
             actual=actual,
-            remediation=remediation.trunk_allowed(
-                ctx.family, port.name, suggested_vlans(dev, port.permitted_vlans, defined),
-                dev.vlan_names if ctx.family == "junos" else None, current=vlans,
-                all_threshold=threshold, **remediation.vlan_context(port)),
+            remediation=fix(port, suggested_vlans(dev, port.permitted_vlans, defined), vlans),
             extra=role_extra(port) if port.role_source else {},
         )
+
+
+def _fixer(dev: EffectiveDevice, family: str, threshold: int
+           ) -> Callable[[EffectivePort, VlanSet | str, VlanSet], str]:
+    """``fix(port, proposal, current)``: :func:`stormguard.remediation.trunk_allowed` for a
+    trunk of `dev`. On the Cisco family, NX-OS and EOS a port whose list is its own gets the
+    body of an earlier port's fix for the same VLANs under its own ``interface`` header (the
+    trunks of a device mostly share their proposal, and the snippet costs more than the rest
+    of the rule's work on a port)."""
+    names = dev.vlan_names if family == "junos" else None
+    port_free = family in _PORT_FREE_BODY
+    bodies: dict[tuple[Any, ...], str] = {}  # (proposal, current, keep, hybrid) -> body
+
+    def fix(port: EffectivePort, proposal: VlanSet | str, current: VlanSet) -> str:
+        name = port.name
+        where = remediation.vlan_context(port)
+        key = None
+        if port_free and where["at"] is None and "\n" not in name:
+            key = (proposal, current, where["keep"], where["hybrid"])
+            body = bodies.get(key)
+            if body is not None:
+                return f"interface {name}{body}"
+        out = remediation.trunk_allowed(family, name, proposal, names, current=current,
+                                        all_threshold=threshold, **where)
+        head = f"interface {name}\n"
+        if key is not None and out.startswith(head):
+            bodies[key] = out[len(head) - 1:]
+        return out
+
+    return fix

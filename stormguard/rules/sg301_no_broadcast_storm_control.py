@@ -62,11 +62,11 @@ Good (H3C Comware)::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from stormguard import remediation
-from stormguard.effective import EffectiveDevice
+from stormguard.effective import EffectiveDevice, EffectivePort
 from stormguard.model import SWITCH_PLATFORMS
 from stormguard.rules.base import Hit, RuleContext
 from stormguard.rules.sg302_storm_threshold_too_high import PARAMS as SG302_PARAMS
@@ -77,11 +77,15 @@ SEVERITY = "medium"
 PARAMS: dict[str, Any] = {"exempt_roles": ["inter-switch"]}
 #: vSwitches have no storm-control (Open vSwitch only polices all ingress traffic).
 PLATFORMS = SWITCH_PLATFORMS
+#: Families whose fix names the port only in its ``interface`` header (this rule's fix never
+#: goes to an inherited group): the rest of it is the same for every port of a device.
+_PORT_FREE_BODY = frozenset({"cisco", "nxos", "eos"})
 
 
 def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     exempt = set(params["exempt_roles"])
     pol = ctx.policy.params_for("SG302", SG302_PARAMS)  # propose a level SG302 accepts
+    fix = _fixer(dev, ctx.family, pol)
     for port in dev.storm_ports:
         if port.role in exempt:
             continue
@@ -108,7 +112,28 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             line=port.line,
             expected="broadcast storm-control configured",
             actual="none",
-            remediation=remediation.storm_broadcast(
-                ctx.family, port.name, float(pol["max_percent"]), int(pol["max_pps"]),
-                v=remediation.variant(dev), iface=port.iface),
+            remediation=fix(port),
         )
+
+
+def _fixer(dev: EffectiveDevice, family: str, pol: Mapping[str, Any]
+           ) -> Callable[[EffectivePort], str]:
+    """:func:`stormguard.remediation.storm_broadcast` for a port of `dev`, at the level SG302
+    accepts. On the Cisco family and EOS it is built for the first port only: the others get
+    its body under their own ``interface`` header (a config has dozens of ports without
+    storm-control, and the snippet costs more than the rest of the rule's work on a port)."""
+    pct, pps = float(pol["max_percent"]), int(pol["max_pps"])
+    body: list[str] = []  # the fix after its header line, once known
+
+    def fix(port: EffectivePort) -> str:
+        name = port.name
+        if body:
+            return f"interface {name}{body[0]}"
+        out = remediation.storm_broadcast(family, name, pct, pps, v=remediation.variant(dev),
+                                          iface=port.iface)
+        head = f"interface {name}\n"
+        if family in _PORT_FREE_BODY and "\n" not in name and out.startswith(head):
+            body.append(out[len(head) - 1:])
+        return out
+
+    return fix
