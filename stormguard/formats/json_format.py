@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from stormguard.findings import Finding
-from stormguard.lint import JSON_VERSION, LintReport, LintResult
+from stormguard.lint import JSON_VERSION, LintReport, LintResult, finding_counts
 
 try:
     import orjson as _orjson
@@ -85,6 +86,7 @@ def render_bytes(report: LintReport) -> Iterator[bytes | memoryview]:
     indent; and each piece chooses its encoder the way :func:`dumps_indented` does.
     """
     results = report.results
+    counts: Counter[tuple[str, str, bool]] = Counter()
     if not results:  # json.dumps writes an empty list as `[]`
         yield b'{\n  "version": %d,\n  "results": [],' % JSON_VERSION
     else:
@@ -93,9 +95,10 @@ def render_bytes(report: LintReport) -> Iterator[bytes | memoryview]:
         for r in results:
             yield sep
             yield _nested(result_dict(r), 2)
+            counts.update(finding_counts(r.findings))  # while they are at hand (see summary)
             sep = b",\n    "
         yield b"\n  ],"
-    yield b'\n  "summary": ' + _nested(report.summary(), 1) + b"\n}\n"
+    yield b'\n  "summary": ' + _nested(report.summary(counts), 1) + b"\n}\n"
 
 
 def _nested(value: Any, depth: int) -> memoryview:
