@@ -213,12 +213,15 @@ def _first_digit(text: str) -> int:
 # ----------------------------------------------------------------------------------------------
 
 
-#: Per dialect: port statement plans by text, indented lines by text (see _Parser.__init__).
-#: `interface NAME` lines -> (NAME, its kind), for headers naming one port (any dialect).
-_CACHES: dict[Dialect, tuple[dict[str, Any], dict[str, tuple[int, str, Any]]]] = {}
+_Entry = tuple[int, str, Any]
+#: Per dialect: port statement plans by text, indented lines by text, and indented lines seen
+#: only once so far (see _Parser.__init__).
+_CACHES: dict[Dialect, tuple[dict[str, Any], dict[str, _Entry], dict[str, _Entry]]] = {}
 #: A cache is emptied when it reaches this many entries (a long lint run over many configs
 #: with many distinct lines must not grow without bound).
 _PLAN_CACHE_SIZE = 32768
+#: The lines seen once are forgotten, all together, at this many.
+_YOUNG_CACHE_SIZE = 16384
 _UNSEEN = object()
 _HEADERS: dict[str, tuple[str, str]] = {}
 
@@ -236,8 +239,9 @@ class _Parser:
         self.type_names: dict[str, str] = {}  # typed interface type (lower) -> full spelling
         self.range_ports = 0  # ports named by all ranges so far
         # kept across configs of the same dialect: plans by statement text, and each indented
-        # line's (indent, statement, plan)
-        self.plans, self.indented = _CACHES.setdefault(dialect, ({}, {}))
+        # line's (indent, statement, plan): in `indented` once it has been seen twice, in
+        # `young` while it has been seen once
+        self.plans, self.indented, self.young = _CACHES.setdefault(dialect, ({}, {}, {}))
 
     def warn(self, ln: int, what: str, body: str) -> None:
         if self.mute:
@@ -391,21 +395,35 @@ class _Parser:
         self.finish()
         return self.dev
 
-    def indented_line(self, raw: str) -> tuple[int, str, Any]:
-        """(indent, statement, its plan as a port statement) of an indented line; indent -1
-        for a blank line or a comment."""
+    def indented_line(self, raw: str) -> _Entry:
+        """(indent, statement, its plan as a port statement) of an indented line not in
+        :attr:`indented`; indent -1 for a blank line or a comment.
+
+        Why two generations: a config has a thousand lines that recur (on many ports, in
+        every config) and a few hundred seen once (wrapped VLAN lists, descriptions). A line
+        joins :attr:`indented` (the hot loop's table) on its second sighting; lines seen once
+        wait in :attr:`young`, which is emptied as a whole when full -- so the one-off lines
+        of a long run never push the recurring ones out, and never grow the hot table."""
+        young = self.young
+        entry = young.pop(raw, None)
+        if entry is not None:  # the second sighting: it recurs
+            self.remember(self.indented, raw, entry)
+            if entry[0] >= 0:
+                self.remember(self.plans, entry[1], entry[2])
+            return entry
         body = raw.lstrip(" \t")
         indent = len(raw) - len(body)
         body = body.rstrip()
         if not body or body[0] == "!":
-            entry: tuple[int, str, Any] = (-1, body, None)
+            entry = (-1, body, None)
         else:
             plan = self.plans.get(body, _UNSEEN)
             if plan is _UNSEEN:
                 plan = compile_port(body, self.d)
-                self.remember(self.plans, body, plan)
             entry = (indent, body, plan)
-        self.remember(self.indented, raw, entry)
+        if len(young) >= _YOUNG_CACHE_SIZE:
+            young.clear()
+        young[raw] = entry
         return entry
 
     def mlag_peer_link(self, rest: list[str], ln: int) -> None:
