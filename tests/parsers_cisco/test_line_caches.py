@@ -47,7 +47,7 @@ def test_a_line_joins_the_hot_table_on_its_second_sighting(
     text = ("hostname a\ninterface Gi1/0/1\n switchport mode access\n"
             " switchport trunk allowed vlan 7,9\ninterface Gi1/0/2\n switchport mode access\n")
     parse_config(text, "cisco_ios")
-    plans, hot, young = next(iter(_cisco_like._CACHES.values()))
+    _plans, hot, young = next(iter(_cisco_like._CACHES.values()))
     assert " switchport mode access" in hot and " switchport mode access" not in young
     assert " switchport trunk allowed vlan 7,9" in young
     assert " switchport trunk allowed vlan 7,9" not in hot
