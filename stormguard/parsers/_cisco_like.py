@@ -213,7 +213,9 @@ def _first_digit(text: str) -> int:
 # ----------------------------------------------------------------------------------------------
 
 
-_Entry = tuple[int, str, Any]
+#: An indented line: (indent, its plan's action, the action's argument, the statement); indent
+#: -1 for a blank line or a comment, action None for a statement that sets nothing.
+_Entry = tuple[int, Any, Any, str]
 #: Per dialect: port statement plans by text, indented lines by text, and indented lines seen
 #: only once so far (see _Parser.__init__).
 _CACHES: dict[Dialect, tuple[dict[str, Any], dict[str, _Entry], dict[str, _Entry]]] = {}
@@ -270,15 +272,16 @@ class _Parser:
             entry = known(raw)
             if entry is not None and iface is not None and not ranged:
                 # the hot path: a statement seen before, in a port's section
-                indent, body, plan = entry
-                if indent < 0:
-                    continue  # blank, or a comment
-                if child_indent == 0 or indent < child_indent:
-                    child_indent = indent
-                elif indent > child_indent:
-                    continue  # nested deeper (hsrp/vrrp/service-policy blocks ...)
-                if plan is not None:
-                    plan[0](self, iface, i, plan[1])
+                indent, action, arg, _ = entry
+                if indent != child_indent:
+                    if indent < 0:
+                        continue  # blank, or a comment
+                    if child_indent == 0 or indent < child_indent:
+                        child_indent = indent
+                    else:
+                        continue  # nested deeper (hsrp/vrrp/service-policy blocks ...)
+                if action is not None:
+                    action(self, iface, i, arg)
                 continue
             if not raw:
                 continue
@@ -292,7 +295,7 @@ class _Parser:
                     continue  # body of a section we do not read (line, router, crypto ...)
                 if entry is None:
                     entry = self.indented_line(raw)
-                indent, body, plan = entry
+                indent, action, arg, body = entry
                 if indent < 0:
                     continue  # blank, or a comment
                 if child_indent == 0 or indent < child_indent:
@@ -302,8 +305,8 @@ class _Parser:
                 if iface is not None:
                     if ranged and "inherited" in iface.extra:
                         self.own_statement(iface, body, i)
-                    elif plan is not None:
-                        plan[0](self, iface, i, plan[1])
+                    elif action is not None:
+                        action(self, iface, i, arg)
                 elif group is not None:
                     self.range_statement(group[0], group[1], body, i)
                 elif body.startswith("name ") and vlans:
@@ -319,8 +322,10 @@ class _Parser:
             child_indent = 0
             mlag = False
             looprot = False
+            if c == "!":
+                continue  # a comment
             body = raw.rstrip()
-            if c == "!" or not body:
+            if not body:
                 continue
             header = headers.get(body)
             if header is not None:  # `interface NAME` seen before (in this config or another)
@@ -396,8 +401,8 @@ class _Parser:
         return self.dev
 
     def indented_line(self, raw: str) -> _Entry:
-        """(indent, statement, its plan as a port statement) of an indented line not in
-        :attr:`indented`; indent -1 for a blank line or a comment.
+        """The :data:`_Entry` of an indented line not in :attr:`indented` (the statement's
+        plan as a port statement, split).
 
         Why two generations: a config has a thousand lines that recur (on many ports, in
         every config) and a few hundred seen once (wrapped VLAN lists, descriptions). A line
@@ -408,19 +413,20 @@ class _Parser:
         entry = young.pop(raw, None)
         if entry is not None:  # the second sighting: it recurs
             self.remember(self.indented, raw, entry)
-            if entry[0] >= 0:
-                self.remember(self.plans, entry[1], entry[2])
+            indent, action, arg, body = entry
+            if indent >= 0:
+                self.remember(self.plans, body, None if action is None else (action, arg))
             return entry
         body = raw.lstrip(" \t")
         indent = len(raw) - len(body)
         body = body.rstrip()
         if not body or body[0] == "!":
-            entry = (-1, body, None)
+            entry = (-1, None, None, body)
         else:
             plan = self.plans.get(body, _UNSEEN)
             if plan is _UNSEEN:
                 plan = compile_port(body, self.d)
-            entry = (indent, body, plan)
+            entry = (indent, None, None, body) if plan is None else (indent, *plan, body)
         if len(young) >= _YOUNG_CACHE_SIZE:
             young.clear()
         young[raw] = entry
@@ -640,6 +646,14 @@ class _Parser:
     def vlan_header(self, words: list[str], body: str, ln: int) -> list[Vlan] | None:
         if len(words) < 2 or not words[1][:1].isdigit():
             return None  # vlan internal allocation policy / configuration / access-map ...
+        w1 = words[1]
+        vid = int(w1) if len(words) == 2 and w1.isdecimal() and len(w1) <= 4 else 0
+        if 1 <= vid <= 4094:  # `vlan 10`: the common case, read as parse_vlan_list would
+            self.recognised += 1
+            v = self.dev.vlans.get(vid)
+            if v is None:
+                v = self.dev.vlans[vid] = Vlan(vid, None, ln)
+            return [v]
         try:
             ids = parse_vlan_list(",".join(words[1:]))
         except ValueError as exc:

@@ -51,3 +51,22 @@ def test_a_line_joins_the_hot_table_on_its_second_sighting(
     assert " switchport mode access" in hot and " switchport mode access" not in young
     assert " switchport trunk allowed vlan 7,9" in young
     assert " switchport trunk allowed vlan 7,9" not in hot
+
+
+@pytest.mark.parametrize("spec", ["10", "0010", "4094", "4095", "0", "\u0663", "\u00b2",
+                                  "10 20", "10,20", "1-3", "x"])
+def test_vlan_header_fast_path_reads_as_the_vlan_list(spec: str) -> None:
+    """`vlan N` (one plain ID) skips parse_vlan_list; every header reads as that list."""
+    from stormguard.parsers.cisco_ios import DIALECT
+
+    dev = _cisco_like.parse_cisco_like(f"hostname a\nvlan {spec}\n name n\n", DIALECT)
+    if not spec[:1].isdigit():
+        assert not dev.vlans and not dev.warnings  # not a VLAN header at all
+        return
+    try:
+        want = sorted(_cisco_like.parse_vlan_list(",".join(spec.split())))
+    except ValueError:
+        assert not dev.vlans and dev.warnings
+        return
+    assert sorted(dev.vlans) == want
+    assert all(v.name == "n" and v.line == 2 for v in dev.vlans.values())
