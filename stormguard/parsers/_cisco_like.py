@@ -216,13 +216,13 @@ def _first_digit(text: str) -> int:
 #: An indented line: (indent, its plan's action, the action's argument, the statement); indent
 #: -1 for a blank line or a comment, action None for a statement that sets nothing.
 _Entry = tuple[int, Any, Any, str]
-#: Per dialect: port statement plans by text, indented lines by text, and indented lines seen
-#: only once so far (see _Parser.__init__).
-_CACHES: dict[Dialect, tuple[dict[str, Any], dict[str, _Entry], dict[str, _Entry]]] = {}
+#: Per dialect: port statement plans by text, indented lines by text, and the hashes of the
+#: indented lines seen only once so far (see _Parser.indented_line).
+_CACHES: dict[Dialect, tuple[dict[str, Any], dict[str, _Entry], set[int]]] = {}
 #: A cache is emptied when it reaches this many entries (a long lint run over many configs
 #: with many distinct lines must not grow without bound).
 _PLAN_CACHE_SIZE = 32768
-#: The lines seen once are forgotten, all together, at this many.
+#: The hashes of the lines seen once are forgotten, all together, at this many.
 _YOUNG_CACHE_SIZE = 16384
 _UNSEEN = object()
 _HEADERS: dict[str, tuple[str, str]] = {}
@@ -241,9 +241,9 @@ class _Parser:
         self.type_names: dict[str, str] = {}  # typed interface type (lower) -> full spelling
         self.range_ports = 0  # ports named by all ranges so far
         # kept across configs of the same dialect: plans by statement text, and each indented
-        # line's (indent, statement, plan): in `indented` once it has been seen twice, in
-        # `young` while it has been seen once
-        self.plans, self.indented, self.young = _CACHES.setdefault(dialect, ({}, {}, {}))
+        # line's (indent, plan, statement) once it has been seen twice (`young`: the hashes
+        # of the lines seen once)
+        self.plans, self.indented, self.young = _CACHES.setdefault(dialect, ({}, {}, set()))
 
     def warn(self, ln: int, what: str, body: str) -> None:
         if self.mute:
@@ -406,17 +406,30 @@ class _Parser:
 
         Why two generations: a config has a thousand lines that recur (on many ports, in
         every config) and a few hundred seen once (wrapped VLAN lists, descriptions). A line
-        joins :attr:`indented` (the hot loop's table) on its second sighting; lines seen once
-        wait in :attr:`young`, which is emptied as a whole when full -- so the one-off lines
-        of a long run never push the recurring ones out, and never grow the hot table."""
+        joins :attr:`indented` (the hot loop's table) on its second sighting; of a line seen
+        once only its hash is kept, in :attr:`young`, which is emptied as a whole when full.
+        So the one-off lines of a long run never push the recurring ones out, never grow the
+        hot table, and what they compile to is freed at once (keeping it cost more in
+        memory traffic than compiling a recurring line a second time). A hash shared by two
+        lines only makes a line join the hot table early."""
         young = self.young
-        entry = young.pop(raw, None)
-        if entry is not None:  # the second sighting: it recurs
+        key = hash(raw)  # cached in `raw` by the hot table's look-up
+        if key in young:  # the second sighting: it recurs
+            young.discard(key)
+            entry = self.compile_line(raw)
             self.remember(self.indented, raw, entry)
             indent, action, arg, body = entry
             if indent >= 0:
                 self.remember(self.plans, body, None if action is None else (action, arg))
             return entry
+        if len(young) >= _YOUNG_CACHE_SIZE:
+            young.clear()
+        young.add(key)
+        return self.compile_line(raw)
+
+    def compile_line(self, raw: str) -> _Entry:
+        """The :data:`_Entry` of indented line `raw`; indent -1 for a blank line or a
+        comment."""
         body = raw.lstrip(" \t")
         indent = len(raw) - len(body)
         body = body.rstrip()
@@ -427,9 +440,6 @@ class _Parser:
             if plan is _UNSEEN:
                 plan = compile_port(body, self.d)
             entry = (indent, None, None, body) if plan is None else (indent, *plan, body)
-        if len(young) >= _YOUNG_CACHE_SIZE:
-            young.clear()
-        young[raw] = entry
         return entry
 
     def mlag_peer_link(self, rest: list[str], ln: int) -> None:

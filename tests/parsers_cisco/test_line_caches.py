@@ -48,8 +48,9 @@ def test_a_line_joins_the_hot_table_on_its_second_sighting(
             " switchport trunk allowed vlan 7,9\ninterface Gi1/0/2\n switchport mode access\n")
     parse_config(text, "cisco_ios")
     _plans, hot, young = next(iter(_cisco_like._CACHES.values()))
-    assert " switchport mode access" in hot and " switchport mode access" not in young
-    assert " switchport trunk allowed vlan 7,9" in young
+    assert " switchport mode access" in hot
+    assert hash(" switchport mode access") not in young
+    assert hash(" switchport trunk allowed vlan 7,9") in young
     assert " switchport trunk allowed vlan 7,9" not in hot
 
 
