@@ -260,6 +260,7 @@ class _Parser:
         lines = enumerate(split_lines(text), 1)
         known = self.indented.get
         headers = _HEADERS
+        ports = self.dev.interfaces
         iface: Interface | None = None  # current `interface` section
         vlans: list[Vlan] | None = None  # current `vlan` section
         # current `interface range` (or NX-OS/EOS range header) section: its ports, its source
@@ -338,8 +339,12 @@ class _Parser:
                     iface = self.dev.interface(name, i)
                     if typed != name:  # the block as written, for a fix that goes into it
                         iface.extra["typed_name"] = typed
-                else:
-                    iface = self.dev.interface(name, i)
+                else:  # Device.interface, inlined: one per port, every config
+                    iface = ports.get(name)
+                    if iface is None:
+                        iface = ports[name] = Interface(name, i)
+                    elif iface.line is None:
+                        iface.line = i
                 iface.kind = kind  # type: ignore[assignment]
                 self.recognised += 1
                 continue
