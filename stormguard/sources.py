@@ -87,7 +87,10 @@ def report_kind(head: bytes, tail: bytes = b"") -> str | None:
         return "JUnit XML report"
     if _CODECLIMATE.match(head):
         return "Code Quality report"
-    if _TEXT_VERDICT.search(tail or head):
+    last = tail or head
+    # a verdict line starts with one of these: two `in` tests (memchr-fast) spare the
+    # line-anchored search, which tries every position (~20 us per file, twice per file)
+    if (b"PASS: " in last or b"FAIL: " in last) and _TEXT_VERDICT.search(last):
         return "text report"
     return None
 

@@ -213,12 +213,17 @@ def _first_digit(text: str) -> int:
 # ----------------------------------------------------------------------------------------------
 
 
-#: Per dialect: port statement plans by text, indented lines by text (see _Parser.__init__).
-#: `interface NAME` lines -> (NAME, its kind), for headers naming one port (any dialect).
-_CACHES: dict[Dialect, tuple[dict[str, Any], dict[str, tuple[int, str, Any]]]] = {}
+#: An indented line: (indent, its plan's action, the action's argument, the statement); indent
+#: -1 for a blank line or a comment, action None for a statement that sets nothing.
+_Entry = tuple[int, Any, Any, str]
+#: Per dialect: port statement plans by text, indented lines by text, and the hashes of the
+#: indented lines seen only once so far (see _Parser.indented_line).
+_CACHES: dict[Dialect, tuple[dict[str, Any], dict[str, _Entry], set[int]]] = {}
 #: A cache is emptied when it reaches this many entries (a long lint run over many configs
 #: with many distinct lines must not grow without bound).
 _PLAN_CACHE_SIZE = 32768
+#: The hashes of the lines seen once are forgotten, all together, at this many.
+_YOUNG_CACHE_SIZE = 16384
 _UNSEEN = object()
 _HEADERS: dict[str, tuple[str, str]] = {}
 
@@ -236,8 +241,9 @@ class _Parser:
         self.type_names: dict[str, str] = {}  # typed interface type (lower) -> full spelling
         self.range_ports = 0  # ports named by all ranges so far
         # kept across configs of the same dialect: plans by statement text, and each indented
-        # line's (indent, statement, plan)
-        self.plans, self.indented = _CACHES.setdefault(dialect, ({}, {}))
+        # line's (indent, plan, statement) once it has been seen twice (`young`: the hashes
+        # of the lines seen once)
+        self.plans, self.indented, self.young = _CACHES.setdefault(dialect, ({}, {}, set()))
 
     def warn(self, ln: int, what: str, body: str) -> None:
         if self.mute:
@@ -254,6 +260,7 @@ class _Parser:
         lines = enumerate(split_lines(text), 1)
         known = self.indented.get
         headers = _HEADERS
+        ports = self.dev.interfaces
         iface: Interface | None = None  # current `interface` section
         vlans: list[Vlan] | None = None  # current `vlan` section
         # current `interface range` (or NX-OS/EOS range header) section: its ports, its source
@@ -266,15 +273,16 @@ class _Parser:
             entry = known(raw)
             if entry is not None and iface is not None and not ranged:
                 # the hot path: a statement seen before, in a port's section
-                indent, body, plan = entry
-                if indent < 0:
-                    continue  # blank, or a comment
-                if child_indent == 0 or indent < child_indent:
-                    child_indent = indent
-                elif indent > child_indent:
-                    continue  # nested deeper (hsrp/vrrp/service-policy blocks ...)
-                if plan is not None:
-                    plan[0](self, iface, i, plan[1])
+                indent, action, arg, _ = entry
+                if indent != child_indent:
+                    if indent < 0:
+                        continue  # blank, or a comment
+                    if child_indent == 0 or indent < child_indent:
+                        child_indent = indent
+                    else:
+                        continue  # nested deeper (hsrp/vrrp/service-policy blocks ...)
+                if action is not None:
+                    action(self, iface, i, arg)
                 continue
             if not raw:
                 continue
@@ -288,7 +296,7 @@ class _Parser:
                     continue  # body of a section we do not read (line, router, crypto ...)
                 if entry is None:
                     entry = self.indented_line(raw)
-                indent, body, plan = entry
+                indent, action, arg, body = entry
                 if indent < 0:
                     continue  # blank, or a comment
                 if child_indent == 0 or indent < child_indent:
@@ -298,8 +306,8 @@ class _Parser:
                 if iface is not None:
                     if ranged and "inherited" in iface.extra:
                         self.own_statement(iface, body, i)
-                    elif plan is not None:
-                        plan[0](self, iface, i, plan[1])
+                    elif action is not None:
+                        action(self, iface, i, arg)
                 elif group is not None:
                     self.range_statement(group[0], group[1], body, i)
                 elif body.startswith("name ") and vlans:
@@ -315,8 +323,10 @@ class _Parser:
             child_indent = 0
             mlag = False
             looprot = False
+            if c == "!":
+                continue  # a comment
             body = raw.rstrip()
-            if c == "!" or not body:
+            if not body:
                 continue
             header = headers.get(body)
             if header is not None:  # `interface NAME` seen before (in this config or another)
@@ -329,8 +339,12 @@ class _Parser:
                     iface = self.dev.interface(name, i)
                     if typed != name:  # the block as written, for a fix that goes into it
                         iface.extra["typed_name"] = typed
-                else:
-                    iface = self.dev.interface(name, i)
+                else:  # Device.interface, inlined: one per port, every config
+                    iface = ports.get(name)
+                    if iface is None:
+                        iface = ports[name] = Interface(name, i)
+                    elif iface.line is None:
+                        iface.line = i
                 iface.kind = kind  # type: ignore[assignment]
                 self.recognised += 1
                 continue
@@ -391,21 +405,46 @@ class _Parser:
         self.finish()
         return self.dev
 
-    def indented_line(self, raw: str) -> tuple[int, str, Any]:
-        """(indent, statement, its plan as a port statement) of an indented line; indent -1
-        for a blank line or a comment."""
+    def indented_line(self, raw: str) -> _Entry:
+        """The :data:`_Entry` of an indented line not in :attr:`indented` (the statement's
+        plan as a port statement, split).
+
+        Why two generations: a config has a thousand lines that recur (on many ports, in
+        every config) and a few hundred seen once (wrapped VLAN lists, descriptions). A line
+        joins :attr:`indented` (the hot loop's table) on its second sighting; of a line seen
+        once only its hash is kept, in :attr:`young`, which is emptied as a whole when full.
+        So the one-off lines of a long run never push the recurring ones out, never grow the
+        hot table, and what they compile to is freed at once (keeping it cost more in
+        memory traffic than compiling a recurring line a second time). A hash shared by two
+        lines only makes a line join the hot table early."""
+        young = self.young
+        key = hash(raw)  # cached in `raw` by the hot table's look-up
+        if key in young:  # the second sighting: it recurs
+            young.discard(key)
+            entry = self.compile_line(raw)
+            self.remember(self.indented, raw, entry)
+            indent, action, arg, body = entry
+            if indent >= 0:
+                self.remember(self.plans, body, None if action is None else (action, arg))
+            return entry
+        if len(young) >= _YOUNG_CACHE_SIZE:
+            young.clear()
+        young.add(key)
+        return self.compile_line(raw)
+
+    def compile_line(self, raw: str) -> _Entry:
+        """The :data:`_Entry` of indented line `raw`; indent -1 for a blank line or a
+        comment."""
         body = raw.lstrip(" \t")
         indent = len(raw) - len(body)
         body = body.rstrip()
         if not body or body[0] == "!":
-            entry: tuple[int, str, Any] = (-1, body, None)
+            entry = (-1, None, None, body)
         else:
             plan = self.plans.get(body, _UNSEEN)
             if plan is _UNSEEN:
                 plan = compile_port(body, self.d)
-                self.remember(self.plans, body, plan)
-            entry = (indent, body, plan)
-        self.remember(self.indented, raw, entry)
+            entry = (indent, None, None, body) if plan is None else (indent, *plan, body)
         return entry
 
     def mlag_peer_link(self, rest: list[str], ln: int) -> None:
@@ -622,6 +661,14 @@ class _Parser:
     def vlan_header(self, words: list[str], body: str, ln: int) -> list[Vlan] | None:
         if len(words) < 2 or not words[1][:1].isdigit():
             return None  # vlan internal allocation policy / configuration / access-map ...
+        w1 = words[1]
+        vid = int(w1) if len(words) == 2 and w1.isdecimal() and len(w1) <= 4 else 0
+        if 1 <= vid <= 4094:  # `vlan 10`: the common case, read as parse_vlan_list would
+            self.recognised += 1
+            v = self.dev.vlans.get(vid)
+            if v is None:
+                v = self.dev.vlans[vid] = Vlan(vid, None, ln)
+            return [v]
         try:
             ids = parse_vlan_list(",".join(words[1:]))
         except ValueError as exc:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from stormguard.model import Interface, StormControl
 from stormguard.parsers import _alarms
-from stormguard.vlans import VlanSet
+from stormguard.vlans import VlanSet, vlan_set
 
 if TYPE_CHECKING:
     from stormguard.parsers._cisco_like import Dialect
@@ -392,9 +392,9 @@ def _allowed_fast(body: str) -> Plan | None:
     if not text or text.translate(_NOT_LIST_CHARS):
         return None
     try:
-        vlans = parse_vlan_list(text)
+        vlans = _plain_vlan_list(text)  # not parse_vlan_list: these lists rarely repeat
     except ValueError:
-        return None  # the general path makes the warning
+        return None  # the general path reads it (VlanSet.parse, or the warning)
     return (_allowed_change, (True, vlans)) if add else (_allowed_set, vlans)
 
 
@@ -623,43 +623,53 @@ _INF = float("inf")
 def parse_vlan_list(text: str) -> VlanSet:
     """Read a Cisco-style VLAN list (``10,20-30``) without regular expressions.
 
-    This is the hot path for wrapped trunk lists, so it does the least work that is still
-    safe: anything unusual (spaces, ``all``, ``none``, junk, reversed ranges, out-of-range IDs)
-    goes to :meth:`VlanSet.parse`, which reads every spelling and raises a clear error. IDs
-    spelled the plain way are looked up as their bit (``int()`` and the shift cost ~5x a
-    dictionary look-up; a shift allocates a 4,096-bit integer for a high VLAN). Memoised
+    Anything unusual (spaces, ``all``, ``none``, junk, reversed ranges, out-of-range IDs) goes
+    to :meth:`VlanSet.parse`, which reads every spelling and raises a clear error. Memoised
     (a :class:`VlanSet` is immutable): `vlan N` headers and VLAN lists repeat across the
-    configs of one run.
+    configs of one run. The wrapped trunk lists of :func:`_allowed_fast` are mostly new each
+    time, so that path calls :func:`_plain_vlan_list` itself: a cache miss costs more than
+    reading the list.
     """
     if text.translate(_NOT_LIST_CHARS):  # something besides digits, commas and dashes
         return VlanSet.parse(text)
-    vid_bit = (_VID_BITS or _fill_vid_bits()).get
-    mask = 0
     try:
-        for tok in text.split(","):
-            bit = vid_bit(tok)
-            if bit is not None:
-                mask |= bit
-            elif "-" in tok:
-                lo, _, hi = tok.partition("-")
-                a, b = vid_bit(lo), vid_bit(hi)
-                if a is not None and b is not None and a <= b:  # both plain IDs, in order
-                    mask |= (b << 1) - a  # bits a..b
-                    continue
-                a, b = int(lo), int(hi)
-                if a > b or b > 4094:  # also keeps a huge ID from allocating a huge int
-                    raise ValueError(tok)
-                mask |= (1 << b + 1) - (1 << a)
-            else:
-                a = int(tok)
-                if a > 4094:
-                    raise ValueError(tok)
-                mask |= 1 << a
+        return _plain_vlan_list(text)
     except ValueError:
         return VlanSet.parse(text)
-    if mask & 1:  # VLAN 0
-        return VlanSet.parse(text)
-    return VlanSet(mask, False)
+
+
+def _plain_vlan_list(text: str) -> VlanSet:
+    """A list of only digits, commas and dashes; ValueError when it is not spelled the plain
+    way (the caller then lets :meth:`VlanSet.parse` judge it).
+
+    This is the hot path for wrapped trunk lists (~220 new ones per config). IDs spelled the
+    plain way are looked up as their bit (``int()`` and the shift cost ~5x a dictionary
+    look-up; a shift allocates a 4,096-bit integer for a high VLAN).
+    """
+    vid_bit = (_VID_BITS or _fill_vid_bits()).get
+    mask = 0
+    for tok in text.split(","):
+        bit = vid_bit(tok)
+        if bit is not None:
+            mask |= bit
+        elif "-" in tok:
+            lo, _, hi = tok.partition("-")
+            a, b = vid_bit(lo), vid_bit(hi)
+            if a is not None and b is not None and a <= b:  # both plain IDs, in order
+                mask |= (b << 1) - a  # bits a..b
+                continue
+            a, b = int(lo), int(hi)
+            if a > b or b > 4094:  # also keeps a huge ID from allocating a huge int
+                raise ValueError(tok)
+            mask |= (1 << b + 1) - (1 << a)
+        else:
+            a = int(tok)
+            if a > 4094:
+                raise ValueError(tok)
+            mask |= 1 << a
+    if mask & 1:
+        raise ValueError("VLAN 0")
+    return vlan_set(mask)
 
 
 _NOT_LIST_CHARS = str.maketrans("", "", "0123456789,-")

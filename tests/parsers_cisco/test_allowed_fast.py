@@ -63,3 +63,31 @@ def test_random_lists() -> None:
         for body in (f"switchport trunk allowed vlan {text}",
                      f"switchport trunk allowed vlan add {text}"):
             assert compile_port(body.strip(), DIALECT) == _general(body.strip()), body
+
+
+def test_plain_reader_agrees_with_vlanset_parse() -> None:
+    """`_plain_vlan_list` (unmemoised, the novel-line path) gives what VlanSet.parse gives,
+    or refuses the list (then the caller asks VlanSet.parse)."""
+    from stormguard.vlans import VlanSet
+
+    rng = random.Random(12)
+    pieces = ["1", "10", "4094", "4095", "0", "07", "5-9", "9-5", "1-4094", "", "-", "3-",
+              "-3", "100-100", "2000-4095", "1--4", "12345678901234567890", "242-243"]
+    for _ in range(5000):
+        text = ",".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        try:
+            got = _cisco_port._plain_vlan_list(text)
+        except ValueError:
+            continue
+        assert got == VlanSet.parse(text), text
+        assert _cisco_port.parse_vlan_list.__wrapped__(text) == got
+
+
+def test_vlan_set_is_the_dataclass_value() -> None:
+    from stormguard.vlans import VlanSet, vlan_set
+
+    for mask, is_all in ((0, False), (1 << 10 | 1 << 4094, False), (6, True)):
+        fast, slow = vlan_set(mask, is_all), VlanSet(mask, is_all)
+        assert type(fast) is VlanSet
+        assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+        assert (fast.mask, fast.is_all) == (slow.mask, slow.is_all)
