@@ -56,7 +56,7 @@ class VlanSet:
     def parse(cls, text: str) -> VlanSet:
         """Parse a VLAN list in any vendor spelling. Raises :class:`VlanSyntaxError`."""
         s = text.strip()
-        if s.isdigit():  # the common case: one VLAN
+        if s.isdecimal():  # the common case: one VLAN
             vid = int(s)
             if not MIN_VLAN <= vid <= MAX_VLAN:
                 raise VlanSyntaxError(f"VLAN {vid} out of range 1-4094")
@@ -71,14 +71,14 @@ class VlanSet:
             s = _RANGE_TO.sub(r"\1-\2", s)
         mask = 0
         for tok in (s.split(",") if " " not in s else re.split(r"[,\s]+", s)):
-            if tok.isdigit():
+            if tok.isdecimal():
                 vid = int(tok)
                 if not MIN_VLAN <= vid <= MAX_VLAN:
                     raise VlanSyntaxError(f"VLAN {vid} out of range 1-4094")
                 mask |= 1 << vid
             elif "-" in tok:
                 a, _, b = tok.partition("-")
-                if not (a.isdigit() and b.isdigit()):
+                if not (a.isdecimal() and b.isdecimal()):
                     raise VlanSyntaxError(f"bad VLAN range {tok!r}")
                 mask |= _range_mask(int(a), int(b))
             elif tok:

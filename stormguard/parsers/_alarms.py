@@ -51,7 +51,7 @@ def _set_trap(al: Alarms, name: str, ln: int, *, off: bool) -> None:
 
 def _host(word: str) -> bool:
     """A host argument: an address or a name (not a keyword such as ``vrf`` or ``source``)."""
-    return bool(word) and (word[0].isdigit() or ":" in word or "." in word
+    return bool(word) and (word[0].isdecimal() or ":" in word or "." in word
                            or word.replace("-", "").replace("_", "").isalnum())
 
 
@@ -132,7 +132,7 @@ def _cisco_logging(al: Alarms, rest: list[str], neg: bool, body: str, ln: int,
             al.set("log_level", 6, ln)
         else:
             lvl = rest[1]
-            level = int(lvl) if lvl.isdigit() else SYSLOG_LEVELS.get(lvl)
+            level = int(lvl) if lvl.isdecimal() else SYSLOG_LEVELS.get(lvl)
             if level is None:
                 warn(ln, "cannot read the logging trap level", body)
             else:
@@ -140,7 +140,7 @@ def _cisco_logging(al: Alarms, rest: list[str], neg: bool, body: str, ln: int,
         return True
     if w in _LOGGING_NOT_HOSTS or len(rest) != 1:
         return False
-    if w[0].isdigit() or ":" in w:  # old IOS `logging 10.1.1.1`
+    if w[0].isdecimal() or ":" in w:  # old IOS `logging 10.1.1.1`
         if neg:
             al.log_hosts.pop(w, None)
         else:
@@ -188,7 +188,7 @@ def _cisco_recovery(al: Alarms, rest: list[str], neg: bool, body: str, ln: int,
     if rest[:1] == ["interval"]:
         if neg:
             al.set("recovery_interval", None, ln)
-        elif len(rest) == 2 and rest[1].isdigit():
+        elif len(rest) == 2 and rest[1].isdecimal():
             al.set("recovery_interval", int(rest[1]), ln)
         else:
             warn(ln, "cannot read the errdisable recovery interval", body)
@@ -261,7 +261,7 @@ def eos_loop_section(al: Alarms, body: str, ln: int, warn: Warn) -> None:
         al.loop_vlans = vset if al.loop_vlans is None else al.loop_vlans | vset
         al.lines["loop_vlans"] = ln
     elif words[:1] == ["disabled-time"]:
-        if len(words) == 2 and words[1].isdigit():
+        if len(words) == 2 and words[1].isdecimal():
             al.recovery["loop-detect"] = ln
         else:
             warn(ln, "cannot read the loop-protection disabled-time", body)
@@ -362,7 +362,7 @@ def vrp_global(al: Alarms, w: list[str], undo: bool, body: str, ln: int, warn: W
             return True
         cause = RECOVERY_CAUSES.get(w[3])
         j = w.index("interval") + 1
-        if j >= len(w) or not w[j].isdigit():
+        if j >= len(w) or not w[j].isdecimal():
             warn(ln, "cannot read the error-down auto-recovery interval", body)
             return True
         if cause:
@@ -373,7 +373,7 @@ def vrp_global(al: Alarms, w: list[str], undo: bool, body: str, ln: int, warn: W
     if w0 == "shutdown-interval":  # H3C: every port shut by a protection comes back after N s
         if undo:
             al.set("recovery_interval", None, ln)
-        elif len(w) == 2 and w[1].isdigit():
+        elif len(w) == 2 and w[1].isdecimal():
             al.set("recovery_interval", int(w[1]), ln)
         else:
             warn(ln, "cannot read the shutdown-interval", body)
@@ -460,7 +460,7 @@ def junos_statement(al: Alarms, toks: tuple[str, ...], ln: int, warn: Warn) -> b
         return False
     if rest is None or rest[:2] != ("bpdu-block", "disable-timeout"):
         return False
-    if len(rest) == 3 and rest[2].isdigit():
+    if len(rest) == 3 and rest[2].isdecimal():
         al.recovery["bpduguard"] = ln
         al.set("recovery_interval", int(rest[2]), ln)
     else:

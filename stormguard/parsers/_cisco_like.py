@@ -189,7 +189,7 @@ def _interface_name(rest: str) -> str | None:
     parts = rest.split()
     if len(parts) == 1:
         return parts[0]
-    if len(parts) == 2 and parts[0][-1].isalpha() and parts[1][:1].isdigit():
+    if len(parts) == 2 and parts[0][-1].isalpha() and parts[1][:1].isdecimal():
         return parts[0] + parts[1]
     return None
 
@@ -200,12 +200,12 @@ def is_range_header(name: str) -> bool:
     if "," in name:
         return True
     d = name.rfind("-")
-    return d > 0 and name[d - 1].isdigit()
+    return d > 0 and name[d - 1].isdecimal()
 
 
 def _first_digit(text: str) -> int:
     for k, ch in enumerate(text):
-        if ch.isdigit():
+        if ch.isdecimal():
             return k
     return -1
 
@@ -514,14 +514,14 @@ class _Parser:
             start, dash, end = item[k:].partition("-")
             cut = max(start.rfind("/"), start.rfind("."), start.rfind(":")) + 1
             base, first = start[:cut], start[cut:]
-            if not first.isdigit() or base.translate(_NOT_PORT_NUMBER_CHARS):
+            if not first.isdecimal() or base.translate(_NOT_PORT_NUMBER_CHARS):
                 raise ValueError(f"cannot read {item!r}")
             if not dash:
                 out.append(typ + start)
                 continue
-            if not end.isdigit():
+            if not end.isdecimal():
                 ecut = max(end.rfind("/"), end.rfind("."), end.rfind(":")) + 1
-                if end[:ecut] != base or not end[ecut:].isdigit():
+                if end[:ecut] != base or not end[ecut:].isdecimal():
                     raise ValueError(f"{item!r}: a range varies the last number only")
                 end = end[ecut:]
             a, b = int(first), int(end)
@@ -659,7 +659,7 @@ class _Parser:
         self.dev.lines[key] = ln
 
     def vlan_header(self, words: list[str], body: str, ln: int) -> list[Vlan] | None:
-        if len(words) < 2 or not words[1][:1].isdigit():
+        if len(words) < 2 or not words[1][:1].isdecimal():
             return None  # vlan internal allocation policy / configuration / access-map ...
         w1 = words[1]
         vid = int(w1) if len(words) == 2 and w1.isdecimal() and len(w1) <= 4 else 0

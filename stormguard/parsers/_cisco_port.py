@@ -341,7 +341,7 @@ def compile_port(body: str, d: Dialect) -> Plan | None:
         if neg or len(words) <= 1:
             return None
         num = words[1]
-        if not num.isdigit():
+        if not num.isdecimal():
             return _warning("cannot read channel-group number", body)
         lacp = words[words.index("mode", 2) + 1] if "mode" in words[2:-1] else None
         return (_channel_group, (d.aggregate_prefix + num, lacp))
@@ -683,7 +683,7 @@ def _fill_vid_bits() -> dict[str, int]:
 
 
 def vlan_id(tok: str) -> int | None:
-    if tok.isdigit() and len(tok) <= 4:
+    if tok.isdecimal() and len(tok) <= 4:
         vid = int(tok)
         if 1 <= vid <= 4094:
             return vid

@@ -202,7 +202,7 @@ def parse_vlans(spec: str) -> VlanSet:
 
 
 def interface_kind(name: str) -> str:
-    if not (name[-1:].isdigit() or any(c.isdigit() for c in name)):
+    if not (name[-1:].isdecimal() or any(c.isdecimal() for c in name)):
         return "other"
     return _kind_of_type(name.rstrip("0123456789/:.").lower())
 
@@ -225,7 +225,7 @@ def _number(tok: str) -> float | None:
 
 
 def _vid(tok: str) -> int | None:
-    if tok.isdigit() and len(tok) <= 4 and 1 <= int(tok) <= 4094:
+    if tok.isdecimal() and len(tok) <= 4 and 1 <= int(tok) <= 4094:
         return int(tok)
     return None
 
@@ -234,10 +234,10 @@ def split_name(name: str) -> tuple[str, str] | None:
     """``GigabitEthernet0/0/1`` -> (``GigabitEthernet``, ``0/0/1``); ``10GE1/0/1`` -> (``10GE``,
     ``1/0/1``); None when there is no type or no number."""
     i = len(name)
-    while i and (name[i - 1].isdigit() or name[i - 1] in "/:."):
+    while i and (name[i - 1].isdecimal() or name[i - 1] in "/:."):
         i -= 1
     typ, num = name[:i], name[i:]
-    while num and not num[0].isdigit():
+    while num and not num[0].isdecimal():
         typ, num = typ + num[0], num[1:]
     typ = typ.rstrip()  # `interface GigabitEthernet 0/0/1` in a hand-written candidate
     if not num or not typ or not any(c.isalpha() for c in typ):
@@ -246,7 +246,7 @@ def split_name(name: str) -> tuple[str, str] | None:
 
 
 def _is_number(tok: str) -> bool:
-    return bool(tok) and tok[0].isdigit() and all(c.isdigit() or c in "/:." for c in tok)
+    return bool(tok) and tok[0].isdecimal() and all(c.isdecimal() or c in "/:." for c in tok)
 
 
 @dataclass
@@ -628,7 +628,7 @@ class VrpParser:
 
         def take(j: int) -> tuple[str, str, int] | None:
             tok = toks[j]
-            if tok[-1].isdigit():
+            if tok[-1].isdecimal():
                 parts = split_name(tok)
                 return (parts[0], parts[1], j + 1) if parts is not None else None
             if j + 1 < n and _is_number(toks[j + 1]):
@@ -668,7 +668,7 @@ class VrpParser:
         typ, num = parts
         prefix, first = num.rsplit("/", 1) if "/" in num else ("", num)
         eprefix, last = enum.rsplit("/", 1) if "/" in enum else ("", enum)
-        if eprefix != prefix or not first.isdigit() or not last.isdigit():
+        if eprefix != prefix or not first.isdecimal() or not last.isdecimal():
             return None
         lo, hi = int(first), int(last)
         if hi < lo or hi - lo >= _MAX_RANGE:
@@ -684,7 +684,7 @@ class VrpParser:
         spec = body.split(None, 2)[2] if w[1] == "batch" and len(w) > 2 else body.split(None, 1)[1]
         if w[1] == "batch" and len(w) == 2:
             return None
-        if not (spec[:1].isdigit()):
+        if not (spec[:1].isdecimal()):
             return None  # `vlan mapping ...`, `vlan-type`, ...
         try:
             vids = parse_vlans(spec)
@@ -755,7 +755,7 @@ class VrpParser:
         """Older Comware (S3100, S9500) system view: ``stp interface Ethernet1/0/1 to
         Ethernet1/0/4 edged-port enable`` sets the port setting on each listed port."""
         j = 0
-        while j < len(w) and (w[j].lower() == "to" or any(c.isdigit() for c in w[j])
+        while j < len(w) and (w[j].lower() == "to" or any(c.isdecimal() for c in w[j])
                               or (j + 1 < len(w) and _is_number(w[j + 1]))):
             j += 1
         members = self.members(w[:j], body, ln) if 0 < j < len(w) else None
@@ -798,7 +798,7 @@ class VrpParser:
         elif w0 == "eth-trunk":
             if undo:
                 iface.set("channel_group", None, ln)
-            elif len(w) == 2 and w[1].isdigit():
+            elif len(w) == 2 and w[1].isdecimal():
                 iface.set("channel_group", f"{self.d.aggregate_prefix}{w[1]}", ln)
             else:
                 self.warn(ln, "cannot read Eth-Trunk membership", body)
@@ -894,7 +894,7 @@ class VrpParser:
         elif w1 == "link-aggregation" and len(w) >= 3 and w[2] == "group":
             if undo:
                 iface.set("channel_group", None, ln)
-            elif len(w) >= 4 and w[3].isdigit():
+            elif len(w) >= 4 and w[3].isdecimal():
                 iface.set("channel_group", f"{self.d.aggregate_prefix}{w[3]}", ln)
             else:
                 self.warn(ln, "cannot read aggregation group", body)

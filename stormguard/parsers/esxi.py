@@ -220,14 +220,14 @@ def parse(text: str, source: str = "") -> list[Device]:
             if not name or not vsw:
                 warnings.append(f"line {n}: port group row without a name or vSwitch; skipped")
                 continue
-            if not vid.isdigit() or not 0 <= int(vid) <= 4095:
+            if not vid.isdecimal() or not 0 <= int(vid) <= 4095:
                 warnings.append(f"line {n}: port group {name!r}: VLAN ID {vid!r} not read")
                 vid_i: int | None = None
             else:
                 vid_i = int(vid)
             clients = row.get("Active Clients", "")
             portgroups.setdefault(vsw, []).append(
-                (name, n, vid_i, int(clients) if clients.isdigit() else 0))
+                (name, n, vid_i, int(clients) if clients.isdecimal() else 0))
     bpdu: tuple[bool | None, int | None] = (None, None)
     for sec in find("esxcli system settings advanced list"):
         vals = _kv(sec)

@@ -765,7 +765,7 @@ class JunosParser:
                               f"{' '.join(rest[2:4])} (a bridged unit other than 0)")
 
     def _native(self, iface: Interface, tok: str, ln: int) -> None:
-        if tok.isdigit() and 1 <= int(tok) <= 4094:
+        if tok.isdecimal() and 1 <= int(tok) <= 4094:
             self._set(iface, "native_vlan", int(tok), ln)
         else:
             self.warn(ln, "cannot read native-vlan-id", tok)
@@ -832,7 +832,7 @@ class JunosParser:
         r0 = rest[0]
         if r0 == "vlan-id" and len(rest) >= 2:
             tok = rest[1]
-            if tok.isdigit() and 1 <= int(tok) <= 4094:
+            if tok.isdecimal() and 1 <= int(tok) <= 4094:
                 if self.inh is not None and name in self.vlan_names:
                     return
                 vid = int(tok)
@@ -1293,7 +1293,7 @@ class JunosParser:
                 continue
             if tok == "all":
                 return VlanSet.all()
-            if tok[:1].isdigit():
+            if tok[:1].isdecimal():
                 try:
                     mask |= parse_vlans(tok).mask
                     continue
@@ -1309,7 +1309,7 @@ class JunosParser:
 def _phys(name: str) -> str:
     """``ge-0/0/1.0`` -> ``ge-0/0/1`` (the model's port is the physical interface)."""
     base, dot, unit = name.rpartition(".")
-    if dot and unit.isdigit() and _kind(base) != "vlan":
+    if dot and unit.isdecimal() and _kind(base) != "vlan":
         return base
     return name
 
@@ -1327,7 +1327,7 @@ def _expand_member(spec: str) -> list[str]:
     out: list[str] = []
     for part in body.replace(" ", "").split(","):
         a, _, b = part.partition("-")
-        if a.isdigit() and (b.isdigit() or not b):
+        if a.isdecimal() and (b.isdecimal() or not b):
             lo, hi = int(a), int(b or a)
             if hi - lo > 512:
                 return [spec]
@@ -1339,7 +1339,7 @@ def _expand_member_range(first: str, last: str) -> list[str]:
     """``ge-0/0/10 to ge-0/0/12``: same prefix, the last number counts."""
     pa, _, na = first.rpartition("/")
     pb, _, nb = last.rpartition("/")
-    if pa != pb or not (na.isdigit() and nb.isdigit()) or int(nb) - int(na) > 512:
+    if pa != pb or not (na.isdecimal() and nb.isdecimal()) or int(nb) - int(na) > 512:
         return [first, last] if first != last else [first]
     return [f"{pa}/{k}" for k in range(int(na), int(nb) + 1)]
 
