@@ -659,7 +659,7 @@ class _Parser:
         self.dev.lines[key] = ln
 
     def vlan_header(self, words: list[str], body: str, ln: int) -> list[Vlan] | None:
-        if len(words) < 2 or not words[1][:1].isdecimal():
+        if len(words) < 2 or not words[1][:1].isdigit():
             return None  # vlan internal allocation policy / configuration / access-map ...
         w1 = words[1]
         vid = int(w1) if len(words) == 2 and w1.isdecimal() and len(w1) <= 4 else 0
