@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from stormguard.findings import Finding
@@ -84,21 +84,50 @@ def render_bytes(report: LintReport) -> Iterator[bytes | memoryview]:
     because a newline in indented JSON output is always layout (strings escape theirs), so a
     nested value's text is its own document with every newline followed by its depth's
     indent; and each piece chooses its encoder the way :func:`dumps_indented` does.
+    :class:`JsonStream` writes the same pieces while the run goes on.
     """
-    results = report.results
-    counts: Counter[tuple[str, str, bool]] = Counter()
-    if not results:  # json.dumps writes an empty list as `[]`
-        yield b'{\n  "version": %d,\n  "results": [],' % JSON_VERSION
-    else:
-        yield b'{\n  "version": %d,\n  "results": [' % JSON_VERSION
-        sep = b"\n    "
-        for r in results:
-            yield sep
-            yield _nested(result_dict(r), 2)
-            counts.update(finding_counts(r.findings))  # while they are at hand (see summary)
-            sep = b",\n    "
-        yield b"\n  ],"
-    yield b'\n  "summary": ' + _nested(report.summary(counts), 1) + b"\n}\n"
+    pieces: list[bytes | memoryview] = []
+    stream = JsonStream(pieces.append, count=True)
+    for r in report.results:
+        stream.result(r)
+        yield from pieces
+        pieces.clear()
+    stream.finish(report)
+    yield from pieces
+
+
+class JsonStream:
+    """The ``--format json`` document written while `stormguard lint` runs: the opening and
+    each result as soon as it is audited (:meth:`result`, the ``on_result`` of
+    :func:`stormguard.lint.lint_paths`), the summary at the end (:meth:`finish`). The bytes
+    are :func:`render_bytes`' (which is written with it); the run then never holds more
+    than one file's findings and their dicts.
+
+    `count`: count each result's findings for the summary here, while they are at hand
+    (:func:`render_bytes`); a streamed run leaves it to the report, which counts what it
+    releases (:attr:`stormguard.lint.LintReport.released`).
+    """
+
+    def __init__(self, write: Callable[[bytes | memoryview], object], *,
+                 count: bool = False) -> None:
+        self.write = write
+        self.counts: Counter[tuple[str, str, bool]] | None = Counter() if count else None
+        self.sep = b'{\n  "version": %d,\n  "results": [\n    ' % JSON_VERSION
+
+    def result(self, r: LintResult) -> None:
+        write = self.write
+        write(self.sep)
+        self.sep = b",\n    "
+        write(_nested(result_dict(r), 2))
+        if self.counts is not None:
+            self.counts.update(finding_counts(r.findings))
+
+    def finish(self, report: LintReport) -> None:
+        if self.sep[0] == ord("{"):  # no result: json.dumps writes an empty list as `[]`
+            self.write(b'{\n  "version": %d,\n  "results": [],' % JSON_VERSION)
+        else:
+            self.write(b"\n  ],")
+        self.write(b'\n  "summary": ' + _nested(report.summary(self.counts), 1) + b"\n}\n")
 
 
 def _nested(value: Any, depth: int) -> memoryview:
