@@ -72,6 +72,7 @@ from stormguard.parsers._cisco_port import (  # noqa: F401  (parse_number: API)
     compile_port,
     parse_number,
     parse_vlan_list,
+    plain_allowed,
 )
 
 # Interface kinds by (lower-cased) name prefix; the first match wins, so longer prefixes first.
@@ -225,6 +226,11 @@ _PLAN_CACHE_SIZE = 32768
 #: The hashes of the lines seen once are forgotten, all together, at this many.
 _YOUNG_CACHE_SIZE = 16384
 _UNSEEN = object()
+#: ``switchport trunk allowed vlan `` after an indent of 1 ... 8 spaces (the novel-line path
+#: of run(): one `startswith`)
+_ALLOWED_LEN = len("switchport trunk allowed vlan ")
+_MAX_INDENT = 9
+_ALLOWED_AT = tuple(" " * k + "switchport trunk allowed vlan " for k in range(_MAX_INDENT))
 _HEADERS: dict[str, tuple[str, str]] = {}
 
 
@@ -295,6 +301,10 @@ class _Parser:
                         _alarms.eos_loop_section(self.dev.alarms, raw.strip(), i, self.warn)
                     continue  # body of a section we do not read (line, router, crypto ...)
                 if entry is None:
+                    if (iface is not None and not ranged and 0 < child_indent < _MAX_INDENT
+                            and raw.startswith(_ALLOWED_AT[child_indent])
+                            and self.novel_allowed(iface, raw, i, child_indent)):
+                        continue
                     entry = self.indented_line(raw)
                 indent, action, arg, body = entry
                 if indent < 0:
@@ -431,6 +441,23 @@ class _Parser:
             young.clear()
         young.add(key)
         return self.compile_line(raw)
+
+    def novel_allowed(self, iface: Interface, raw: str, ln: int, indent: int) -> bool:
+        """A ``switchport trunk allowed vlan [add] LIST`` line of a port, at the port's
+        indent, not in the hot table: applied by :func:`plain_allowed` when LIST is plain,
+        True when done (False: :meth:`indented_line` takes it).
+
+        The caches see it as :meth:`indented_line` would: on its first sighting only its
+        hash joins :attr:`young`; on its second it goes the general way, into the hot table.
+        """
+        young = self.young
+        key = hash(raw)  # cached in `raw` by the hot table's look-up
+        if key in young or not plain_allowed(iface, ln, raw, indent + _ALLOWED_LEN):
+            return False
+        if len(young) >= _YOUNG_CACHE_SIZE:
+            young.clear()
+        young.add(key)
+        return True
 
     def compile_line(self, raw: str) -> _Entry:
         """The :data:`_Entry` of indented line `raw`; indent -1 for a blank line or a
