@@ -231,7 +231,9 @@ _UNSEEN = object()
 _ALLOWED_LEN = len("switchport trunk allowed vlan ")
 _MAX_INDENT = 9
 _ALLOWED_AT = tuple(" " * k + "switchport trunk allowed vlan " for k in range(_MAX_INDENT))
-_HEADERS: dict[str, tuple[str, str]] = {}
+#: Column-0 headers seen before, by text (any dialect reads them alike): ``interface NAME``
+#: -> (name, kind); ``vlan N`` (one plain ID) -> N.
+_HEADERS: dict[str, tuple[str, str] | int] = {}
 
 
 class _Parser:
@@ -267,6 +269,7 @@ class _Parser:
         known = self.indented.get
         headers = _HEADERS
         ports = self.dev.interfaces
+        dev_vlans = self.dev.vlans
         iface: Interface | None = None  # current `interface` section
         vlans: list[Vlan] | None = None  # current `vlan` section
         # current `interface range` (or NX-OS/EOS range header) section: its ports, its source
@@ -322,8 +325,9 @@ class _Parser:
                     self.range_statement(group[0], group[1], body, i)
                 elif body.startswith("name ") and vlans:
                     name = body[5:].strip()
-                    for v in vlans:
-                        v.set("name", name, i)
+                    for v in vlans:  # v.set("name", name, i), inlined
+                        v.name = name
+                        v.lines["name"] = i
                 continue
 
             # A column-0 statement ends the current section.
@@ -339,7 +343,14 @@ class _Parser:
             if not body:
                 continue
             header = headers.get(body)
-            if header is not None:  # `interface NAME` seen before (in this config or another)
+            if header is not None:  # `interface NAME` / `vlan N` seen before
+                if header.__class__ is int:  # `vlan N`, as vlan_header reads it
+                    self.recognised += 1
+                    v = dev_vlans.get(header)
+                    if v is None:
+                        v = dev_vlans[header] = Vlan(header, None, i)
+                    vlans = [v]
+                    continue
                 name, kind = header
                 if ranged and name not in self.dev.interfaces:
                     typed = name
@@ -691,6 +702,9 @@ class _Parser:
         w1 = words[1]
         vid = int(w1) if len(words) == 2 and w1.isdecimal() and len(w1) <= 4 else 0
         if 1 <= vid <= 4094:  # `vlan 10`: the common case, read as parse_vlan_list would
+            # run() reads this header from _HEADERS when it comes again (here or in
+            # another config): no split, no call
+            self.remember(_HEADERS, body, vid)
             self.recognised += 1
             v = self.dev.vlans.get(vid)
             if v is None:

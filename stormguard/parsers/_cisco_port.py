@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from stormguard.parsers._cisco_like import Dialect
 
 Action = Callable[[Any, Interface, int, Any], None]
+_new = object.__new__
 Plan = tuple[Action, Any]
 
 # Traffic classes as the configs spell them -> the model's names.
@@ -115,9 +116,12 @@ def _switched(iface: Interface, ln: int) -> None:
 
 
 def _sw_set(p: Any, iface: Interface, ln: int, arg: tuple[str, object]) -> None:
+    lines = iface.lines
     setattr(iface, arg[0], arg[1])
-    iface.lines[arg[0]] = ln
-    _switched(iface, ln)
+    lines[arg[0]] = ln
+    if iface.switched is None:  # _switched, inlined (~270 of these per config)
+        iface.switched = True
+        lines["switched"] = ln
 
 
 def _sw_extra(p: Any, iface: Interface, ln: int, arg: tuple[str, object]) -> None:
@@ -134,7 +138,9 @@ def _sw_mode(p: Any, iface: Interface, ln: int, mode: str) -> None:
         lines["negotiation"] = ln
     if iface.extra.pop("switchport_mode", None) is not None:
         del lines["switchport_mode"]
-    _switched(iface, ln)
+    if iface.switched is None:  # _switched, inlined (~300 of these per config)
+        iface.switched = True
+        lines["switched"] = ln
 
 
 def _sw_dynamic(p: Any, iface: Interface, ln: int, how: str) -> None:
@@ -309,6 +315,27 @@ def _storm(p: Any, iface: Interface, ln: int,
         if falling is not None:
             lines["falling"] = ln
         storm[traffic] = StormControl(traffic, level, unit, falling, ln, lines)  # type: ignore[arg-type]
+
+
+def _storm_class(p: Any, iface: Interface, ln: int,
+                 arg: tuple[str, float, str, float | None]) -> None:
+    """``storm-control CLASS level ...`` for one class (every spelling but EOS ``all``): what
+    :func:`_storm` does for it, without the loop over classes, and the StormControl built
+    as its dataclass ``__init__`` builds it (same attributes, same order), without the
+    class call (~240 of these per config)."""
+    traffic, level, unit, falling = arg
+    from_all = iface.extra.get("storm_control_from_all")
+    if from_all and traffic in from_all:
+        from_all.remove(traffic)
+    sc = _new(StormControl)
+    sc.traffic = traffic
+    sc.level = level
+    sc.unit = unit
+    sc.falling = falling
+    sc.line = ln
+    sc.lines = {"level": ln, "unit": ln} if falling is None else {
+        "level": ln, "unit": ln, "falling": ln}
+    iface.storm_control[traffic] = sc
 
 
 def _channel_group(p: Any, iface: Interface, ln: int, arg: tuple[str, str | None]) -> None:
@@ -608,6 +635,8 @@ def _storm_control(w: list[str], body: str) -> Plan | None:
         or (unit == "percent" and level > 100)
     ):
         return _warning("cannot read storm-control level", body)
+    if w0 != "all" and len(classes) == 1:
+        return (_storm_class, (classes[0], level, unit, falling))
     return (_storm, (w0 == "all", classes, level, unit, falling))
 
 

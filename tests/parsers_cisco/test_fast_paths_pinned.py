@@ -19,7 +19,16 @@ DIALECTS = {"ios": cisco_ios.DIALECT, "nxos": cisco_nxos.DIALECT, "eos": arista_
 
 def _general_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Switch every fast path off: what is left is the general path."""
+    # novel `switchport trunk allowed vlan [add] LIST` lines: compiled like any other line
     monkeypatch.setattr(_cisco_like._Parser, "novel_allowed", lambda *args: False)
+    # one-class storm-control levels: the loop over classes of _storm, and the class call
+    storm = _cisco_port._storm
+    monkeypatch.setattr(_cisco_port, "_storm_class", lambda p, iface, ln, arg: storm(
+        p, iface, ln, (False, (arg[0],), *arg[1:])))
+    # `vlan N` headers seen before: read by vlan_header every time (never kept in _HEADERS)
+    remember = _cisco_like._Parser.remember
+    monkeypatch.setattr(_cisco_like._Parser, "remember", staticmethod(
+        lambda cache, key, value: None if isinstance(value, int) else remember(cache, key, value)))
 
 
 def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,13 +41,16 @@ def _model(text: str, dialect: _cisco_like.Dialect) -> object:
     what asdict would hide: set order, the types in `extra`)."""
     try:
         dev = _cisco_like.parse_cisco_like(text, dialect, "x.cfg")
-    except Exception as exc:  # noqa: BLE001  (the same error is the same result)
+    except Exception as exc:  # the same error is the same result
         return f"{type(exc).__name__}: {exc}"
     return repr(dev), dataclasses.asdict(dev), [list(i.lines) for i in dev.interfaces.values()]
 
 
 def _caches() -> object:
-    return {d.platform: (dict(plans), dict(hot), set(young))
+    """What the line caches hold (the lines, not the plans: a switched-off fast path has
+    plans of its own)."""
+    return {d.platform: (list(plans), {raw: (e[0], e[3]) for raw, e in hot.items()},
+                         set(young))
             for d, (plans, hot, young) in _cisco_like._CACHES.items()}
 
 
@@ -67,6 +79,9 @@ _LISTS = ["10", "10,20", "100-199", "1-4094", "4094", "4095", "0", "0-4", "007",
           "30-20", "1--4", ",10", "10,", "", "242-243,250,309", "2,4,6,8,10-12,4000-4003",
           "10 ,20", "10 20", "all", "none", "１２", "1_0", "+5", "12345678901234567890",
           "3-", "-3"]
+_VLAN_HEADERS = ["vlan 10", "vlan 10,20", "vlan 0010", "vlan 4094", "vlan 4095", "vlan 0",
+                 "vlan 1-3", "vlan 10 ", "vlan 5\n name five", "vlan 7\n name  seven ",
+                 "vlan \u00b2", "vlan internal allocation policy ascending"]
 _PORT_LINES = [
     "switchport mode trunk", "switchport mode access", "switchport access vlan 10",
     "switchport trunk native vlan 99", "description some port", "load-interval 30",
@@ -76,6 +91,8 @@ _PORT_LINES = [
     "storm-control action shutdown", "no storm-control broadcast level",
     "storm-control all level 20", "channel-group 5 mode active", "shutdown", "no shutdown",
     "no switchport", "switchport", "ip address 10.0.0.1 255.255.255.0",
+    "storm-control unicast level 1.5", "storm-control unknown-unicast level bps 10m",
+    "storm-control all level 50", "no storm-control all", "storm-control multicast level 200",
 ]
 
 
@@ -90,6 +107,8 @@ def _random_config(rng: random.Random, indent: str) -> str:
     out = ["hostname r", "spanning-tree mode rapid-pvst"]
     for v in rng.sample(range(1, 60), rng.randint(0, 6)):
         out += [f"vlan {v}", f"{indent}name v{v}"]
+        if rng.random() < 0.3:
+            out += [rng.choice(_VLAN_HEADERS), f"{indent}name w{v}"]
     for port in range(rng.randint(1, 12)):
         if rng.random() < 0.1:
             out.append(f"interface range GigabitEthernet1/0/{port + 1} - {port + 3}")
@@ -107,7 +126,7 @@ def _random_config(rng: random.Random, indent: str) -> str:
     return "\n".join(out) + "\n"
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(10))
 def test_random_configs(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(seed)
     texts = []
@@ -169,3 +188,29 @@ def test_token_cache_size_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> No
     for text, got in zip(lists, want, strict=True):
         if got is not None:
             assert got == VlanSet.parse(text), text
+
+
+def test_storm_control_is_built_as_its_init_builds_it() -> None:
+    """_storm_class makes its StormControl without the dataclass __init__: same fields, same
+    values, same attribute order."""
+    from stormguard.model import Interface, StormControl
+
+    assert [f.name for f in dataclasses.fields(StormControl)] == [
+        "traffic", "level", "unit", "falling", "line", "lines"]
+    for falling in (None, 3.0):
+        iface = Interface("Gi1/0/1")
+        _cisco_port._storm_class(None, iface, 7, ("broadcast", 5.0, "pps", falling))
+        got = iface.storm_control["broadcast"]
+        lines = {"level": 7, "unit": 7} | ({} if falling is None else {"falling": 7})
+        want = StormControl("broadcast", 5.0, "pps", falling, 7, lines)  # type: ignore[arg-type]
+        assert got == want and list(vars(got).items()) == list(vars(want).items())
+        assert list(got.lines) == list(want.lines)
+
+
+def test_vlan_headers_are_kept() -> None:
+    """A plain `vlan N` header is read from the header table when it comes again."""
+    text = "hostname a\nvlan 3001\n name x\n"
+    _cisco_like.parse_cisco_like(text, cisco_ios.DIALECT)
+    assert _cisco_like._HEADERS.get("vlan 3001") == 3001
+    dev = _cisco_like.parse_cisco_like(text, cisco_ios.DIALECT)
+    assert dev.vlans[3001].name == "x" and dev.vlans[3001].lines == {"name": 3}
