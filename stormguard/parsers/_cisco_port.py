@@ -215,10 +215,13 @@ def plain_allowed(iface: Interface, ln: int, raw: str, start: int) -> bool:
     (:meth:`stormguard.parsers._cisco_like._Parser.novel_allowed`).
     """
     add = raw.startswith("add ", start)
-    try:
-        mask = _list_mask(raw[start + 4:] if add else raw[start:])
+    try:  # _list_mask, inlined
+        mask = reduce(or_, map(_token_mask_of, (raw[start + 4:] if add else raw[start:])
+                               .split(",")))
     except ValueError:
         return False  # the general path reads it (VlanSet.parse, or the warning)
+    if mask & 1:
+        return False  # VLAN 0: the general path warns
     extra = iface.extra
     cur = iface.allowed_vlans
     if add and cur is not None:  # the common case: one more wrapped line
