@@ -65,7 +65,7 @@ from pathlib import PurePath
 from typing import Any
 
 from stormguard.errors import InputError
-from stormguard.model import PLATFORM_NAMES, Device, Interface, Vlan
+from stormguard.model import PLATFORM_NAMES, Device, Interface, Vlan, new_interface
 from stormguard.parsers import _alarms
 from stormguard.parsers._cisco_port import (  # noqa: F401  (parse_number: API)
     PORT_KEYWORDS,
@@ -363,7 +363,7 @@ class _Parser:
                 else:  # Device.interface, inlined: one per port, every config
                     iface = ports.get(name)
                     if iface is None:
-                        iface = ports[name] = Interface(name, i)
+                        iface = ports[name] = new_interface(name, i)
                     elif iface.line is None:
                         iface.line = i
                 iface.kind = kind  # type: ignore[assignment]

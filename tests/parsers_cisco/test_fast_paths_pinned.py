@@ -214,3 +214,18 @@ def test_vlan_headers_are_kept() -> None:
     assert _cisco_like._HEADERS.get("vlan 3001") == 3001
     dev = _cisco_like.parse_cisco_like(text, cisco_ios.DIALECT)
     assert dev.vlans[3001].name == "x" and dev.vlans[3001].lines == {"name": 3}
+
+
+def test_new_interface_is_the_dataclass_value() -> None:
+    """new_interface builds what Interface(name, line) builds: every field (none missed when
+    one is added), in the same order, with fresh containers."""
+    from stormguard.model import Interface, new_interface
+
+    for name, line in (("Gi1/0/1", 3), ("Po1", None)):
+        got, want = new_interface(name, line), Interface(name, line)
+        assert got == want
+        assert list(vars(got).items()) == list(vars(want).items())
+        assert [f.name for f in dataclasses.fields(Interface)] == list(vars(got))
+    a, b = new_interface("a"), new_interface("b")
+    for field in ("storm_control", "storm_actions", "extra", "lines"):
+        assert getattr(a, field) is not getattr(b, field)
