@@ -65,13 +65,14 @@ from pathlib import PurePath
 from typing import Any
 
 from stormguard.errors import InputError
-from stormguard.model import PLATFORM_NAMES, Device, Interface, Vlan
+from stormguard.model import PLATFORM_NAMES, Device, Interface, Vlan, new_interface
 from stormguard.parsers import _alarms
 from stormguard.parsers._cisco_port import (  # noqa: F401  (parse_number: API)
     PORT_KEYWORDS,
     compile_port,
     parse_number,
     parse_vlan_list,
+    plain_allowed,
 )
 
 # Interface kinds by (lower-cased) name prefix; the first match wins, so longer prefixes first.
@@ -225,7 +226,14 @@ _PLAN_CACHE_SIZE = 32768
 #: The hashes of the lines seen once are forgotten, all together, at this many.
 _YOUNG_CACHE_SIZE = 16384
 _UNSEEN = object()
-_HEADERS: dict[str, tuple[str, str]] = {}
+#: ``switchport trunk allowed vlan `` after an indent of 1 ... 8 spaces (the novel-line path
+#: of run(): one `startswith`)
+_ALLOWED_LEN = len("switchport trunk allowed vlan ")
+_MAX_INDENT = 9
+_ALLOWED_AT = tuple(" " * k + "switchport trunk allowed vlan " for k in range(_MAX_INDENT))
+#: Column-0 headers seen before, by text (any dialect reads them alike): ``interface NAME``
+#: -> (name, kind); ``vlan N`` (one plain ID) -> N.
+_HEADERS: dict[str, tuple[str, str] | int] = {}
 
 
 class _Parser:
@@ -261,6 +269,7 @@ class _Parser:
         known = self.indented.get
         headers = _HEADERS
         ports = self.dev.interfaces
+        dev_vlans = self.dev.vlans
         iface: Interface | None = None  # current `interface` section
         vlans: list[Vlan] | None = None  # current `vlan` section
         # current `interface range` (or NX-OS/EOS range header) section: its ports, its source
@@ -295,6 +304,10 @@ class _Parser:
                         _alarms.eos_loop_section(self.dev.alarms, raw.strip(), i, self.warn)
                     continue  # body of a section we do not read (line, router, crypto ...)
                 if entry is None:
+                    if (iface is not None and not ranged and 0 < child_indent < _MAX_INDENT
+                            and raw.startswith(_ALLOWED_AT[child_indent])
+                            and self.novel_allowed(iface, raw, i, child_indent)):
+                        continue
                     entry = self.indented_line(raw)
                 indent, action, arg, body = entry
                 if indent < 0:
@@ -312,8 +325,9 @@ class _Parser:
                     self.range_statement(group[0], group[1], body, i)
                 elif body.startswith("name ") and vlans:
                     name = body[5:].strip()
-                    for v in vlans:
-                        v.set("name", name, i)
+                    for v in vlans:  # v.set("name", name, i), inlined
+                        v.name = name
+                        v.lines["name"] = i
                 continue
 
             # A column-0 statement ends the current section.
@@ -329,7 +343,14 @@ class _Parser:
             if not body:
                 continue
             header = headers.get(body)
-            if header is not None:  # `interface NAME` seen before (in this config or another)
+            if header is not None:  # `interface NAME` / `vlan N` seen before
+                if header.__class__ is int:  # `vlan N`, as vlan_header reads it
+                    self.recognised += 1
+                    v = dev_vlans.get(header)
+                    if v is None:
+                        v = dev_vlans[header] = Vlan(header, None, i)
+                    vlans = [v]
+                    continue
                 name, kind = header
                 if ranged and name not in self.dev.interfaces:
                     typed = name
@@ -342,7 +363,7 @@ class _Parser:
                 else:  # Device.interface, inlined: one per port, every config
                     iface = ports.get(name)
                     if iface is None:
-                        iface = ports[name] = Interface(name, i)
+                        iface = ports[name] = new_interface(name, i)
                     elif iface.line is None:
                         iface.line = i
                 iface.kind = kind  # type: ignore[assignment]
@@ -431,6 +452,23 @@ class _Parser:
             young.clear()
         young.add(key)
         return self.compile_line(raw)
+
+    def novel_allowed(self, iface: Interface, raw: str, ln: int, indent: int) -> bool:
+        """A ``switchport trunk allowed vlan [add] LIST`` line of a port, at the port's
+        indent, not in the hot table: applied by :func:`plain_allowed` when LIST is plain,
+        True when done (False: :meth:`indented_line` takes it).
+
+        The caches see it as :meth:`indented_line` would: on its first sighting only its
+        hash joins :attr:`young`; on its second it goes the general way, into the hot table.
+        """
+        young = self.young
+        key = hash(raw)  # cached in `raw` by the hot table's look-up
+        if key in young or not plain_allowed(iface, ln, raw, indent + _ALLOWED_LEN):
+            return False
+        if len(young) >= _YOUNG_CACHE_SIZE:
+            young.clear()
+        young.add(key)
+        return True
 
     def compile_line(self, raw: str) -> _Entry:
         """The :data:`_Entry` of indented line `raw`; indent -1 for a blank line or a
@@ -664,6 +702,9 @@ class _Parser:
         w1 = words[1]
         vid = int(w1) if len(words) == 2 and w1.isdecimal() and len(w1) <= 4 else 0
         if 1 <= vid <= 4094:  # `vlan 10`: the common case, read as parse_vlan_list would
+            # run() reads this header from _HEADERS when it comes again (here or in
+            # another config): no split, no call
+            self.remember(_HEADERS, body, vid)
             self.recognised += 1
             v = self.dev.vlans.get(vid)
             if v is None:

@@ -17,7 +17,8 @@ An action is ``action(parser, iface, line, argument)``; warnings go through ``pa
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from typing import TYPE_CHECKING, Any
 
 from stormguard.model import Interface, StormControl
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from stormguard.parsers._cisco_like import Dialect
 
 Action = Callable[[Any, Interface, int, Any], None]
+_new = object.__new__
 Plan = tuple[Action, Any]
 
 # Traffic classes as the configs spell them -> the model's names.
@@ -114,9 +116,12 @@ def _switched(iface: Interface, ln: int) -> None:
 
 
 def _sw_set(p: Any, iface: Interface, ln: int, arg: tuple[str, object]) -> None:
+    lines = iface.lines
     setattr(iface, arg[0], arg[1])
-    iface.lines[arg[0]] = ln
-    _switched(iface, ln)
+    lines[arg[0]] = ln
+    if iface.switched is None:  # _switched, inlined (~270 of these per config)
+        iface.switched = True
+        lines["switched"] = ln
 
 
 def _sw_extra(p: Any, iface: Interface, ln: int, arg: tuple[str, object]) -> None:
@@ -133,7 +138,9 @@ def _sw_mode(p: Any, iface: Interface, ln: int, mode: str) -> None:
         lines["negotiation"] = ln
     if iface.extra.pop("switchport_mode", None) is not None:
         del lines["switchport_mode"]
-    _switched(iface, ln)
+    if iface.switched is None:  # _switched, inlined (~300 of these per config)
+        iface.switched = True
+        lines["switched"] = ln
 
 
 def _sw_dynamic(p: Any, iface: Interface, ln: int, how: str) -> None:
@@ -194,6 +201,45 @@ def _allowed_change(p: Any, iface: Interface, ln: int, arg: tuple[bool, VlanSet]
     _allowed_history(iface, ln, cur is None)
     iface.allowed_vlans = new
     _switched(iface, ln)
+
+
+def plain_allowed(iface: Interface, ln: int, raw: str, start: int) -> bool:
+    """Apply ``switchport trunk allowed vlan [add] LIST`` (`raw` from `start`: ``[add ]LIST``)
+    to `iface` as :func:`_allowed_set` / :func:`_allowed_change` apply the plan
+    :func:`_allowed_fast` makes of it, when LIST is spelled the plain way; False (nothing
+    done) for anything else.
+
+    Why: the wrapped trunk lists (~220 per config) are mostly lines never seen before, and
+    this reads one straight into the port: no statement text, plan, entry or VlanSet for the
+    list, and one call instead of six. The parser's line caches see the line as before
+    (:meth:`stormguard.parsers._cisco_like._Parser.novel_allowed`).
+    """
+    add = raw.startswith("add ", start)
+    try:  # _list_mask, inlined
+        mask = reduce(or_, map(_token_mask_of, (raw[start + 4:] if add else raw[start:])
+                               .split(",")))
+    except ValueError:
+        return False  # the general path reads it (VlanSet.parse, or the warning)
+    if mask & 1:
+        return False  # VLAN 0: the general path warns
+    extra = iface.extra
+    cur = iface.allowed_vlans
+    if add and cur is not None:  # the common case: one more wrapped line
+        iface.allowed_vlans = vlan_set(cur.mask | mask, cur.is_all)
+        history = extra.get("allowed_vlans_lines")
+        if history is not None:
+            history.append(ln)
+        else:
+            extra["allowed_vlans_lines"] = [ln]
+            iface.lines["allowed_vlans"] = ln
+    else:  # a list, or `add` to a trunk that carries every VLAN so far
+        iface.allowed_vlans = vlan_set(_ALL_MASK, True) if add else vlan_set(mask)
+        extra["allowed_vlans_lines"] = [ln]
+        iface.lines["allowed_vlans"] = ln
+    if iface.switched is None:
+        iface.switched = True
+        iface.lines["switched"] = ln
+    return True
 
 
 def _no_allowed(p: Any, iface: Interface, ln: int, arg: None) -> None:
@@ -272,6 +318,27 @@ def _storm(p: Any, iface: Interface, ln: int,
         if falling is not None:
             lines["falling"] = ln
         storm[traffic] = StormControl(traffic, level, unit, falling, ln, lines)  # type: ignore[arg-type]
+
+
+def _storm_class(p: Any, iface: Interface, ln: int,
+                 arg: tuple[str, float, str, float | None]) -> None:
+    """``storm-control CLASS level ...`` for one class (every spelling but EOS ``all``): what
+    :func:`_storm` does for it, without the loop over classes, and the StormControl built
+    as its dataclass ``__init__`` builds it (same attributes, same order), without the
+    class call (~240 of these per config)."""
+    traffic, level, unit, falling = arg
+    from_all = iface.extra.get("storm_control_from_all")
+    if from_all and traffic in from_all:
+        from_all.remove(traffic)
+    sc = _new(StormControl)
+    sc.traffic = traffic
+    sc.level = level
+    sc.unit = unit
+    sc.falling = falling
+    sc.line = ln
+    sc.lines = {"level": ln, "unit": ln} if falling is None else {
+        "level": ln, "unit": ln, "falling": ln}
+    iface.storm_control[traffic] = sc
 
 
 def _channel_group(p: Any, iface: Interface, ln: int, arg: tuple[str, str | None]) -> None:
@@ -389,8 +456,6 @@ def _allowed_fast(body: str) -> Plan | None:
     splitting the statement into words; None for anything else (the general path reads it)."""
     add = body.startswith(_ALLOWED_ADD)
     text = body[len(_ALLOWED_ADD):] if add else body[len(_ALLOWED):]
-    if not text or text.translate(_NOT_LIST_CHARS):
-        return None
     try:
         vlans = _plain_vlan_list(text)  # not parse_vlan_list: these lists rarely repeat
     except ValueError:
@@ -573,6 +638,8 @@ def _storm_control(w: list[str], body: str) -> Plan | None:
         or (unit == "percent" and level > 100)
     ):
         return _warning("cannot read storm-control level", body)
+    if w0 != "all" and len(classes) == 1:
+        return (_storm_class, (classes[0], level, unit, falling))
     return (_storm, (w0 == "all", classes, level, unit, falling))
 
 
@@ -617,6 +684,7 @@ def parse_number(token: str) -> float | None:
 
 
 _INF = float("inf")
+_ALL_MASK = VlanSet.all().mask
 
 
 @lru_cache(maxsize=1024)
@@ -642,44 +710,66 @@ def _plain_vlan_list(text: str) -> VlanSet:
     """A list of only digits, commas and dashes; ValueError when it is not spelled the plain
     way (the caller then lets :meth:`VlanSet.parse` judge it).
 
-    This is the hot path for wrapped trunk lists (~220 new ones per config). IDs spelled the
-    plain way are looked up as their bit (``int()`` and the shift cost ~5x a dictionary
-    look-up; a shift allocates a 4,096-bit integer for a high VLAN).
+    This is the hot path for wrapped trunk lists (~220 new ones per config). Each item is
+    looked up in :data:`_TOKEN_MASKS` (its bits in a VlanSet mask) and the masks are OR-ed
+    together, all without a bytecode per item: a Python loop over the items (a look-up, a
+    test and an OR each) cost ~3x as much. An item not in the table (a range, ``007``, junk)
+    is read by :func:`_token_mask` through the table's ``__missing__``.
     """
-    vid_bit = (_VID_BITS or _fill_vid_bits()).get
-    mask = 0
-    for tok in text.split(","):
-        bit = vid_bit(tok)
-        if bit is not None:
-            mask |= bit
-        elif "-" in tok:
-            lo, _, hi = tok.partition("-")
-            a, b = vid_bit(lo), vid_bit(hi)
-            if a is not None and b is not None and a <= b:  # both plain IDs, in order
-                mask |= (b << 1) - a  # bits a..b
-                continue
-            a, b = int(lo), int(hi)
-            if a > b or b > 4094:  # also keeps a huge ID from allocating a huge int
-                raise ValueError(tok)
-            mask |= (1 << b + 1) - (1 << a)
-        else:
-            a = int(tok)
-            if a > 4094:
-                raise ValueError(tok)
-            mask |= 1 << a
+    return vlan_set(_list_mask(text))
+
+
+def _list_mask(text: str) -> int:
+    """The mask of a plain VLAN list (see :func:`_plain_vlan_list`)."""
+    mask = reduce(or_, map(_token_mask_of, text.split(",")))
     if mask & 1:
         raise ValueError("VLAN 0")
-    return vlan_set(mask)
+    return mask
+
+
+def _token_mask(tok: str) -> int:
+    """The mask of one item of a plain VLAN list (``10``, ``20-30``; bit 0 for VLAN 0, which
+    the caller refuses); ValueError for anything else (a character besides digits and
+    dashes, an empty or reversed range, an ID above 4094)."""
+    if not tok or tok.translate(_NOT_LIST_CHARS) or "," in tok:
+        raise ValueError(tok)
+    if "-" in tok:
+        lo, _, hi = tok.partition("-")
+        a, b = int(lo), int(hi)
+        if a > b or b > 4094:  # also keeps a huge ID from allocating a huge int
+            raise ValueError(tok)
+        return (1 << b + 1) - (1 << a)
+    a = int(tok)
+    if a > 4094:
+        raise ValueError(tok)
+    return 1 << a
+
+
+class _TokenMasks(dict[str, int]):
+    """VLAN-list item -> its mask: every plain ID (``0`` ... ``4094``) from the first miss
+    on (filled at once, ~1 MB, when the table is empty), other items (ranges) as they are
+    read, up to :data:`_TOKEN_CACHE_SIZE` in all (a value is a pure function of its text, so
+    what is kept changes only the speed)."""
+
+    __slots__ = ()
+
+    def __missing__(self, tok: str) -> int:
+        if not self:
+            self.update((str(n), 1 << n) for n in range(4095))
+            if tok in self:
+                return self[tok]
+        mask = _token_mask(tok)
+        if len(self) < _TOKEN_CACHE_SIZE:
+            self[tok] = mask
+        return mask
 
 
 _NOT_LIST_CHARS = str.maketrans("", "", "0123456789,-")
-#: "0" ... "4094" -> the bit of that VLAN in a VlanSet mask (filled on first use, ~1 MB)
-_VID_BITS: dict[str, int] = {}
-
-
-def _fill_vid_bits() -> dict[str, int]:
-    _VID_BITS.update((str(n), 1 << n) for n in range(4095))
-    return _VID_BITS
+#: Items kept by _TOKEN_MASKS (the 4,095 IDs and ~4,000 ranges: a range's mask can be 512
+#: bytes).
+_TOKEN_CACHE_SIZE = 8192
+_TOKEN_MASKS = _TokenMasks()
+_token_mask_of = _TOKEN_MASKS.__getitem__
 
 
 def vlan_id(tok: str) -> int | None:

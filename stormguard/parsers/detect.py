@@ -548,8 +548,7 @@ class _LineStarts:
         self.found = found
 
     def covers(self, anchors: tuple[str, ...]) -> bool:
-        covered = self.covered
-        return all(a in covered for a in anchors)
+        return self.covered.issuperset(anchors)  # all(a in covered ...), without a generator
 
     def search(self, rx: _LazyPattern, text: str) -> bool:
         """Whether `rx` (its anchors covered) matches `text` (the text the pass read, or a
@@ -660,7 +659,7 @@ def _fast_detect(text: str, hinted: str | None) -> str | None:
 
     while True:
         lead = max(lo, key=lambda f: (lo[f], guess[f], hi[f]))
-        rival = max((f for f in hi if f != lead), key=lambda f: hi[f])
+        rival = max((f for f in hi if f != lead), key=hi.__getitem__)
         if lo[lead] >= _MIN_SCORE and lo[lead] - hi[rival] >= 2:
             break
         k = decidable(rival)  # free once `starts` is built: before any other scan
