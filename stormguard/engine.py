@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from stormguard.effective import effective_device
-from stormguard.findings import SEVERITY_RANK, Finding, Waiver
+from stormguard.findings import SEVERITY_RANK, Finding, Waiver, new_finding
 from stormguard.model import HYPERVISOR_PLATFORMS, PLATFORM_FAMILY, Device
 from stormguard.policy import Policy, waiver_expired, waiver_matches
 from stormguard.roles import FactSource
@@ -105,18 +105,17 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
                 continue
             # the hot path of `stormguard lint` (hundreds of findings per config): findings
             # the rule made itself (rules.base.maker) are taken as they are, the rest built
-            # with positional arguments in Finding's field order; waivers looked at only when
-            # there are any
+            # by findings.new_finding; waivers looked at only when there are any
             for hit in hits:
                 if hit.__class__ is Finding:
                     f = hit
                 else:
                     cap = hit.severity
-                    f = Finding(rule_id,
-                                severity if cap is None else min(cap, severity, key=rank),
-                                hostname, platform, hit.interface, hit.line, hit.message,
-                                hit.expected, hit.actual, hit.remediation, source, False, None,
-                                hit.extra)
+                    f = new_finding(rule_id,
+                                    severity if cap is None else min(cap, severity, key=rank),
+                                    hostname, platform, hit.interface, hit.line, hit.message,
+                                    hit.expected, hit.actual, hit.remediation, source,
+                                    hit.extra)
                 if live_waivers:
                     _mark_waived(f, live_waivers)
                 append(f)
