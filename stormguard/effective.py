@@ -229,6 +229,9 @@ def _edge_auto(iface: Interface, edge: Eff[bool]) -> Eff[bool]:
     return Eff(bool(on), line or iface.line, "port" if line else "default")
 
 
+_new = object.__new__
+
+
 @lru_cache(maxsize=4096)
 def _access_set(vid: int) -> VlanSet:
     """The one-VLAN set of an access port (a device has a handful of access VLANs)."""
@@ -300,6 +303,50 @@ def _junos_default_storm(line: int | None) -> dict[str, StormControl]:
     return {traffic: StormControl(traffic=traffic, level=80.0, unit="percent",  # type: ignore[arg-type]
                                   line=line)
             for traffic in ("broadcast", "unknown-unicast")}
+
+
+def _new_port(name: str, iface: Interface, kind: str, role: str, mode: str, switched: bool,
+              shutdown: bool, in_scope: bool, storm_scope: bool, description: str,
+              aggregate: str | None, members: list[str], allowed_vlans: Eff[VlanSet],
+              permitted_vlans: VlanSet | None, edge: Eff[bool], bpdu_guard: Eff[bool],
+              bpdu_filter: Eff[bool], stp_enabled: Eff[bool], storm: dict[str, StormControl],
+              storm_actions: Eff[frozenset[str]], line: int | None, role_source: str,
+              edge_auto: Eff[bool] | None, storm_from: str | None) -> EffectivePort:
+    """``EffectivePort(...)`` with every field given, without the class call.
+
+    Why: calling a class runs its ``__init__`` through the type's slot wrapper, which costs
+    ~3x setting the slots of a bare instance (the same goes for :class:`Eff`, which the port
+    loop of :func:`effective_device` builds bare too); a config has hundreds of ports on the
+    `stormguard lint` hot path. The object is the same in every respect;
+    tests/effective_fast/test_fast_construction.py pins it to the class call and fails when
+    a field is added (add it here too).
+    """
+    p = _new(EffectivePort)
+    p.name = name
+    p.iface = iface
+    p.kind = kind
+    p.role = role
+    p.mode = mode
+    p.switched = switched
+    p.shutdown = shutdown
+    p.in_scope = in_scope
+    p.storm_scope = storm_scope
+    p.description = description
+    p.aggregate = aggregate
+    p.members = members
+    p.allowed_vlans = allowed_vlans
+    p.permitted_vlans = permitted_vlans
+    p.edge = edge
+    p.bpdu_guard = bpdu_guard
+    p.bpdu_filter = bpdu_filter
+    p.stp_enabled = stp_enabled
+    p.storm = storm
+    p.storm_actions = storm_actions
+    p.line = line
+    p.role_source = role_source
+    p.edge_auto = edge_auto
+    p.storm_from = storm_from
+    return p
 
 
 def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | None = None,
@@ -390,6 +437,7 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
     junos_default_storm = family == "junos" and dev.extra.get("junos_els") is False
     eos = family == "eos"
     interfaces = dev.interfaces
+    new = _new
     out = eff.all_ports
     for iface in interfaces.values():
         name = iface.name
@@ -418,7 +466,13 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             role = role_by_name.get(role_name)
             permitted = role.permitted_for(hostname) if role is not None else None
             permitted_by_role[role_name] = permitted
-        off = Eff(False, hline, "default")  # shared by the settings left at the default
+        # shared by the settings left at the default. The common Effs of this loop are built
+        # bare, their four slots set (a third of the class call's cost: see _new_port)
+        off = new(Eff)
+        off.value = False
+        off.line = hline
+        off.origin = "default"
+        off.note = ""
         # edge (portfast / port type edge / edged-port)
         own = iface.edge
         if own is not None:
@@ -428,7 +482,11 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             elif trunk and edge_kw and not iface.edge_trunk:
                 edge = Eff(False, eline, "port", "portfast without 'trunk' is ignored on a trunk")
             else:
-                edge = Eff(True, eline, "port")
+                edge = new(Eff)
+                edge.value = True
+                edge.line = eline
+                edge.origin = "port"
+                edge.note = ""
         elif g_edge is not None:
             edge = g_edge_access_only if trunk else g_edge  # type: ignore[assignment]
         else:
@@ -458,14 +516,21 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             if outside is not None:  # Junos ELS: not listed under `protocols rstp|mstp interface`
                 stp_port = Eff(False, outside["line"], "global", outside["note"])
             else:
-                stp_port = Eff(True, hline, "default")
+                stp_port = new(Eff)
+                stp_port.value = True
+                stp_port.line = hline
+                stp_port.origin = "default"
+                stp_port.note = ""
         # VLANs carried
         if trunk:
             allowed = _allowed(iface, mode, family)
         else:
             vid = iface.access_vlan
-            allowed = Eff(_access_set(vid or 1), lines.get("access_vlan") or hline,
-                          "port" if vid else "default")
+            allowed = new(Eff)
+            allowed.value = _access_set(vid or 1)
+            allowed.line = lines.get("access_vlan") or hline
+            allowed.origin = "port" if vid else "default"
+            allowed.note = ""
         shutdown = iface.shutdown
         if (nxos_l2_shut and not shutdown and switched and kind == "physical"
                 and "shutdown" not in lines):
@@ -496,11 +561,16 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
                     storm_scope = False
         elif storm_on_members and name in members:
             storm_scope = active and bool(iface.storm_control)
+        acts = new(Eff)
         if storm_actions:
-            acts = Eff(frozenset(storm_actions), actions_line or hline, "port")
+            acts.value = frozenset(storm_actions)
+            acts.origin = "port"
         else:
-            acts = Eff(_NO_ACTIONS, actions_line or hline, "default")
-        out.append(EffectivePort(
+            acts.value = _NO_ACTIONS
+            acts.origin = "default"
+        acts.line = actions_line or hline
+        acts.note = ""
+        out.append(_new_port(
             name, iface, kind, role_name, mode, switched, shutdown,
             active and group is None,  # in_scope
             storm_scope, iface.description, group, members.get(name) or [],
