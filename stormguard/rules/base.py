@@ -130,7 +130,7 @@ MakeFn = Callable[[str, "str | None", "int | None", str, str, str, "dict[str, An
 
 
 def maker(ctx: RuleContext) -> MakeFn:
-    """What a rule that reports most ports of a config (SG205, SG306: hundreds of findings
+    """What a rule that reports many ports of a config (SG205, SG306: hundreds of findings
     per config) calls instead of :class:`Hit`, with Hit's first six fields and ``extra``,
     positionally. Under the engine (``ctx.finding`` set) it returns the complete
     :class:`~stormguard.findings.Finding` the engine would have made of the Hit - the rule's

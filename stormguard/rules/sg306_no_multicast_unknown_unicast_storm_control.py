@@ -108,7 +108,10 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
                 continue  # SG301's business; its fix profile covers every class
             fix = _junos_fix(port, missing, v)
         else:
-            at = remediation.source(port.iface, "storm_control.broadcast", "storm_control")
+            iface = port.iface
+            # remediation.source, asked only of a port that inherits anything at all
+            at = (remediation.source(iface, "storm_control.broadcast", "storm_control")
+                  if iface.extra.get("inherited") else None)
             if body is not None and at is None:
                 fix = f"interface {name}{body}"
             else:
@@ -123,8 +126,10 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         # Positional, in Hit's field order (message, interface, line, expected, actual,
         # remediation, extra): a class called with keywords builds a dict of them each time,
         # and this rule reports most ports of a config.
-        yield make(f"switched port {name}{rest}", name, port.storm_line(), expected, actual,
-                   fix, {"classes": missing})
+        # (storm_line() is the header on a port without storm-control: most of them)
+        yield make(f"switched port {name}{rest}", name,
+                   port.storm_line() if storm else port.line, expected, actual, fix,
+                   {"classes": missing})
 
 
 def _junos_fix(port: EffectivePort, missing: list[str], v: remediation.Variant) -> str:
