@@ -230,6 +230,8 @@ def _edge_auto(iface: Interface, edge: Eff[bool]) -> Eff[bool]:
 
 
 _new = object.__new__
+#: A description not answered yet (None is an answer: no role selects it).
+_UNSEEN: Any = object()
 
 
 @lru_cache(maxsize=4096)
@@ -386,6 +388,9 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
     # ports share a handful of descriptions, so remember each answer.
     by_description = resolver.by_description
     seen: dict[str, RoleMatch | None] = {}
+    memo = resolver.description_memo
+    if by_description and memo is not None:
+        seen = memo  # the resolver's answers by description, kept across devices
     hostname = dev.hostname
     # aggregates first, so members can inherit their role
     ifaces = dev.interfaces.values()
@@ -395,9 +400,8 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
         found = resolver.from_facts(dev, iface, facts, sources) if sources else None
         if found is None:
             desc = iface.description
-            if by_description and desc in seen:
-                found = seen[desc]
-            else:
+            found = seen.get(desc, _UNSEEN) if by_description else _UNSEEN
+            if found is _UNSEEN:
                 found = resolver.from_selectors(hostname, iface.name, desc)
                 if by_description:
                     seen[desc] = found

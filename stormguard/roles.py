@@ -413,6 +413,15 @@ class RoleResolver:
                 if getattr(s, "relevant", None) is None or s.relevant(dev)]  # type: ignore[attr-defined]
 
     @property
+    def description_memo(self) -> dict[str, RoleMatch | None] | None:
+        """The resolver's own memory of selector answers by description (shared across
+        devices), when its selectors depend on the description alone; else None. A caller
+        that looks an answer up here first gets what :meth:`from_selectors` would return,
+        without the call (a config has hundreds of ports, mostly with descriptions seen on
+        earlier devices)."""
+        return self._memo
+
+    @property
     def by_description(self) -> bool:
         """True when selectors depend on the description (and hostname) only, so a caller
         may remember one answer per description within a device."""

@@ -65,8 +65,17 @@ def _reference(eff: EffectiveDevice, policy: Policy) -> None:
     dev = eff.device
     family = PLATFORM_FAMILY.get(dev.platform, dev.platform)
     nxos_l2 = family == "nxos" and bool(dev.extra.get("default_switchport"))
+    resolver = policy.resolver()
     for port in eff.all_ports:
         iface = port.iface
+        # the role: the resolver's own answer (no memory of earlier ports or devices), else
+        # the aggregate's for a member, else the mode
+        match = resolver.from_facts(dev, iface) or resolver._from_selectors(
+            dev.hostname, iface.name, iface.description)
+        if match is not None:
+            assert (port.role, port.role_source) == (match.role, match.source)
+        elif not iface.channel_group:
+            assert (port.role, port.role_source) == (iface.mode or "access", "")
         assert type(port) is EffectivePort
         assert port.switched == E._switched(iface, family, nxos_l2)
         mode = iface.mode or "access"
