@@ -376,10 +376,13 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
     nxos_l2 = family == "nxos" and bool(dev.extra.get("default_switchport"))
     nxos_l2_shut = family == "nxos" and bool(dev.extra.get("default_switchport_shutdown"))
     members: dict[str, list[str]] = {}
-    for iface in dev.interfaces.values():
+    aggregates: set[str] = set()  # aggregate ports, and every name a member points at
+    for iface in dev.interfaces.values():  # one pass for both
         if iface.channel_group:
             members.setdefault(iface.channel_group, []).append(iface.name)
-    aggregates = {n for n, i in dev.interfaces.items() if i.kind == "aggregate"} | set(members)
+        if iface.kind == "aggregate":
+            aggregates.add(iface.name)
+    aggregates |= members.keys()
 
     role_by_name = {r.name: r for r in policy.roles}
     resolver = policy.resolver(fact_sources)

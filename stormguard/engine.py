@@ -57,12 +57,19 @@ def _mark_waived(f: Finding, waivers: Sequence[Waiver]) -> None:
             return
 
 
+def _active(policy: Policy, rule: Rule) -> _Active | None:
+    """The policy's settings for `rule`, or None when the policy disables it."""
+    if not policy.rule_enabled(rule.id):
+        return None
+    return _Active(rule, policy.severity_for(rule.id, rule.severity),
+                   policy.params_for(rule.id, rule.params))
+
+
+_UNASKED: Any = object()
+
+
 def _active_rules(policy: Policy) -> list[_Active]:
-    return [
-        _Active(r, policy.severity_for(r.id, r.severity), policy.params_for(r.id, r.params))
-        for r in all_rules()
-        if policy.rule_enabled(r.id)
-    ]
+    return [a for r in all_rules() if (a := _active(policy, r)) is not None]
 
 
 def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = None,
@@ -71,7 +78,10 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
     :func:`stormguard.topology.fact_roles.neighbor_role_source`) decide port roles ahead of
     the policy's description selectors; `stormguard lint` passes none."""
     today = today or dt.date.today()
-    active = _active_rules(policy)
+    # the device rules in ID order; the policy's settings of each asked once per call, on
+    # first need (`stormguard lint` audits one device per call: a platform's rules only)
+    rules = [r for r in all_rules() if r.scope == "device"]
+    acts: dict[str, _Active | None] = {}
     live_waivers = [w for w in policy.waivers if not waiver_expired(w, today)]
     expired = [w for w in policy.waivers if waiver_expired(w, today)]
     findings: list[Finding] = []
@@ -86,13 +96,17 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
         family = PLATFORM_FAMILY.get(platform, platform)
         hostname = dev.hostname
         source = dev.source
-        for act in active:
-            rule = act.rule
-            if rule.scope != "device" or (rule.platforms and platform not in rule.platforms):
+        for rule in rules:
+            if rule.platforms and platform not in rule.platforms:
                 continue
             if not rule.platforms and platform in HYPERVISOR_PLATFORMS:
                 continue  # ESXi: only rules that name it (switch/Linux syntax does not apply)
             rule_id = rule.id
+            act = acts.get(rule_id, _UNASKED)
+            if act is _UNASKED:
+                act = acts[rule_id] = _active(policy, rule)
+            if act is None:
+                continue  # disabled by the policy
             severity = act.severity
             ctx = RuleContext(rule_id, policy, family,
                               (rule_id, severity, hostname, platform, source))

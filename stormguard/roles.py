@@ -354,8 +354,14 @@ def config_fact_source(roles: Sequence[Role]) -> FactSource | None:
         return None
 
     def relevant(dev: Device) -> bool:
-        return bool(dev.extra.get("mlag_peer_link")) or any(
-            i.extra.get("vpc_peer_link") for i in dev.interfaces.values())
+        if dev.extra.get("mlag_peer_link"):
+            return True
+        # a plain loop, not any() over a generator (~2x): it looks at every port of every
+        # device
+        for iface in dev.interfaces.values():  # noqa: SIM110
+            if iface.extra.get("vpc_peer_link"):
+                return True
+        return False
 
     source.relevant = relevant  # type: ignore[attr-defined]
     return source
