@@ -392,8 +392,11 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
     by_description = resolver.by_description
     seen: dict[str, RoleMatch | None] = {}
     memo = resolver.description_memo
-    if by_description and memo is not None:
-        seen = memo  # the resolver's answers by description, kept across devices
+    if memo is not None:
+        # the resolver's own answers by description, kept across devices: what
+        # from_selectors returns for a description it holds, without the call
+        seen = memo
+        by_description = True
     hostname = dev.hostname
     # aggregates first, so members can inherit their role
     ifaces = dev.interfaces.values()
