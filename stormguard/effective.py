@@ -449,6 +449,8 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
     interfaces = dev.interfaces
     new = _new
     out = eff.all_ports
+    in_scope_ports: list[EffectivePort] = []
+    storm_ports: list[EffectivePort] = []
     for iface in interfaces.values():
         name = iface.name
         hline = iface.line
@@ -580,9 +582,9 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             acts.origin = "default"
         acts.line = actions_line or hline
         acts.note = ""
-        out.append(_new_port(
-            name, iface, kind, role_name, mode, switched, shutdown,
-            active and group is None,  # in_scope
+        in_scope = active and group is None
+        port = _new_port(
+            name, iface, kind, role_name, mode, switched, shutdown, in_scope,
             storm_scope, iface.description, group, members.get(name) or [],
             allowed, permitted, edge, guard, bfilter, stp_port,
             storm,  # read-only for rules
@@ -590,5 +592,14 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             match.source if match is not None else "",
             _edge_auto(iface, edge) if eos else None,
             storm_from,
-        ))
+        )
+        out.append(port)
+        if in_scope:
+            in_scope_ports.append(port)
+        if storm_scope:
+            storm_ports.append(port)
+    # EffectiveDevice.ports / .storm_ports (cached properties: their values live in the
+    # instance dict), filled here rather than by two more passes over the ports
+    eff.__dict__["ports"] = in_scope_ports
+    eff.__dict__["storm_ports"] = storm_ports
     return eff

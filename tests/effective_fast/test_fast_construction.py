@@ -98,7 +98,11 @@ def _reference(eff: EffectiveDevice, policy: Policy) -> None:
         # the bare port is the one the class call makes of the same values
         same = EffectivePort(**_slots(port))
         assert same == port and _slots(same) == _slots(port)
-    assert eff.ports == [p for p in eff.all_ports if p.in_scope]
+    # the cached properties effective_device fills in the loop: the ports themselves
+    for got, want in ((eff.ports, [p for p in eff.all_ports if p.in_scope]),
+                      (eff.storm_ports, [p for p in eff.all_ports if p.storm_scope])):
+        assert type(got) is list and len(got) == len(want)
+        assert all(a is b for a, b in zip(got, want, strict=True))
 
 
 def _policies() -> list[Policy]:
