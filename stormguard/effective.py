@@ -535,7 +535,15 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
                 stp_port.note = ""
         # VLANs carried
         if trunk:
-            allowed = _allowed(iface, mode, family)
+            vset = iface.allowed_vlans
+            if vset is not None and not ifx.get("allowed_vlans_default"):
+                allowed = new(Eff)  # the trunk's own list: _allowed's common case
+                allowed.value = vset
+                allowed.line = lines.get("allowed_vlans") or hline
+                allowed.origin = "port"
+                allowed.note = ""
+            else:
+                allowed = _allowed(iface, mode, family)
         else:
             vid = iface.access_vlan
             allowed = new(Eff)
