@@ -591,16 +591,32 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
         acts.line = actions_line or hline
         acts.note = ""
         in_scope = active and group is None
-        port = _new_port(
-            name, iface, kind, role_name, mode, switched, shutdown, in_scope,
-            storm_scope, iface.description, group, members.get(name) or [],
-            allowed, permitted, edge, guard, bfilter, stp_port,
-            storm,  # read-only for rules
-            acts, hline,
-            match.source if match is not None else "",
-            _edge_auto(iface, edge) if eos else None,
-            storm_from,
-        )
+        # _new_port(...) written out (a call with 24 arguments per port otherwise)
+        port = new(EffectivePort)
+        port.name = name
+        port.iface = iface
+        port.kind = kind
+        port.role = role_name
+        port.mode = mode
+        port.switched = switched
+        port.shutdown = shutdown
+        port.in_scope = in_scope
+        port.storm_scope = storm_scope
+        port.description = iface.description
+        port.aggregate = group
+        port.members = members.get(name) or []
+        port.allowed_vlans = allowed
+        port.permitted_vlans = permitted
+        port.edge = edge
+        port.bpdu_guard = guard
+        port.bpdu_filter = bfilter
+        port.stp_enabled = stp_port
+        port.storm = storm  # read-only for rules
+        port.storm_actions = acts
+        port.line = hline
+        port.role_source = match.source if match is not None else ""
+        port.edge_auto = _edge_auto(iface, edge) if eos else None
+        port.storm_from = storm_from
         out.append(port)
         if in_scope:
             in_scope_ports.append(port)

@@ -66,6 +66,10 @@ def _reference(eff: EffectiveDevice, policy: Policy) -> None:
     family = PLATFORM_FAMILY.get(dev.platform, dev.platform)
     nxos_l2 = family == "nxos" and bool(dev.extra.get("default_switchport"))
     resolver = policy.resolver()
+    eff_members: dict[str, list[str]] = {}
+    for iface in dev.interfaces.values():
+        if iface.channel_group:
+            eff_members.setdefault(iface.channel_group, []).append(iface.name)
     for port in eff.all_ports:
         iface = port.iface
         # the role: the resolver's own answer (no memory of earlier ports or devices), else
@@ -77,6 +81,14 @@ def _reference(eff: EffectiveDevice, policy: Policy) -> None:
         elif not iface.channel_group:
             assert (port.role, port.role_source) == (iface.mode or "access", "")
         assert type(port) is EffectivePort
+        assert (port.name, port.kind, port.description, port.aggregate, port.line) == (
+            iface.name, iface.kind, iface.description, iface.channel_group, iface.line)
+        assert port.members == eff_members.get(iface.name, [])
+        assert port.in_scope == bool(port.switched and (policy.include_admin_down
+                                                         or not port.shutdown)
+                                     and iface.channel_group is None)
+        if port.storm_from is None:
+            assert port.storm is iface.storm_control or not iface.storm_control
         assert port.switched == E._switched(iface, family, nxos_l2)
         mode = iface.mode or "access"
         assert port.mode == mode
