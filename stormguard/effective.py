@@ -307,50 +307,6 @@ def _junos_default_storm(line: int | None) -> dict[str, StormControl]:
             for traffic in ("broadcast", "unknown-unicast")}
 
 
-def _new_port(name: str, iface: Interface, kind: str, role: str, mode: str, switched: bool,
-              shutdown: bool, in_scope: bool, storm_scope: bool, description: str,
-              aggregate: str | None, members: list[str], allowed_vlans: Eff[VlanSet],
-              permitted_vlans: VlanSet | None, edge: Eff[bool], bpdu_guard: Eff[bool],
-              bpdu_filter: Eff[bool], stp_enabled: Eff[bool], storm: dict[str, StormControl],
-              storm_actions: Eff[frozenset[str]], line: int | None, role_source: str,
-              edge_auto: Eff[bool] | None, storm_from: str | None) -> EffectivePort:
-    """``EffectivePort(...)`` with every field given, without the class call.
-
-    Why: calling a class runs its ``__init__`` through the type's slot wrapper, which costs
-    ~3x setting the slots of a bare instance (the same goes for :class:`Eff`, which the port
-    loop of :func:`effective_device` builds bare too); a config has hundreds of ports on the
-    `stormguard lint` hot path. The object is the same in every respect;
-    tests/effective_fast/test_fast_construction.py pins it to the class call and fails when
-    a field is added (add it here too).
-    """
-    p = _new(EffectivePort)
-    p.name = name
-    p.iface = iface
-    p.kind = kind
-    p.role = role
-    p.mode = mode
-    p.switched = switched
-    p.shutdown = shutdown
-    p.in_scope = in_scope
-    p.storm_scope = storm_scope
-    p.description = description
-    p.aggregate = aggregate
-    p.members = members
-    p.allowed_vlans = allowed_vlans
-    p.permitted_vlans = permitted_vlans
-    p.edge = edge
-    p.bpdu_guard = bpdu_guard
-    p.bpdu_filter = bpdu_filter
-    p.stp_enabled = stp_enabled
-    p.storm = storm
-    p.storm_actions = storm_actions
-    p.line = line
-    p.role_source = role_source
-    p.edge_auto = edge_auto
-    p.storm_from = storm_from
-    return p
-
-
 def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | None = None,
                      fact_sources: Sequence[FactSource] = ()) -> EffectiveDevice:
     """Resolve every port of `dev` against the global defaults and the policy's roles.
@@ -479,7 +435,7 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             permitted = role.permitted_for(hostname) if role is not None else None
             permitted_by_role[role_name] = permitted
         # shared by the settings left at the default. The common Effs of this loop are built
-        # bare, their four slots set (a third of the class call's cost: see _new_port)
+        # bare, their four slots set (a third of the class call's cost: see the port below)
         off = new(Eff)
         off.value = False
         off.line = hline
@@ -591,7 +547,10 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
         acts.line = actions_line or hline
         acts.note = ""
         in_scope = active and group is None
-        # _new_port(...) written out (a call with 24 arguments per port otherwise)
+        # EffectivePort(...) without the class call: calling a class runs its __init__
+        # through the type's slot wrapper, ~3x the cost of setting the slots of a bare
+        # instance, per port of every config. Every field is set: a field added to
+        # EffectivePort must be set here too (tests/effective_fast fails until it is).
         port = new(EffectivePort)
         port.name = name
         port.iface = iface
