@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stormguard.effective import effective_device
 from stormguard.findings import SEVERITY_RANK, Finding, Waiver, new_finding
@@ -41,8 +41,11 @@ class AuditResult:
     fleet: Any = None
 
 
-@dataclass(frozen=True)
-class _Active:
+class _Active(NamedTuple):
+    """A rule with the policy's severity and params for it. (A named tuple rather than a
+    frozen dataclass, whose ``__init__`` sets each field through ``object.__setattr__``:
+    `stormguard lint` asks for a platform's rules once per device.)"""
+
     rule: Rule
     severity: str
     params: dict
