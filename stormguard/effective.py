@@ -229,6 +229,11 @@ def _edge_auto(iface: Interface, edge: Eff[bool]) -> Eff[bool]:
     return Eff(bool(on), line or iface.line, "port" if line else "default")
 
 
+_new = object.__new__
+#: A description not answered yet (None is an answer: no role selects it).
+_UNSEEN: Any = object()
+
+
 @lru_cache(maxsize=4096)
 def _access_set(vid: int) -> VlanSet:
     """The one-VLAN set of an access port (a device has a handful of access VLANs)."""
@@ -327,10 +332,13 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
     nxos_l2 = family == "nxos" and bool(dev.extra.get("default_switchport"))
     nxos_l2_shut = family == "nxos" and bool(dev.extra.get("default_switchport_shutdown"))
     members: dict[str, list[str]] = {}
-    for iface in dev.interfaces.values():
+    aggregates: set[str] = set()  # aggregate ports, and every name a member points at
+    for iface in dev.interfaces.values():  # one pass for both
         if iface.channel_group:
             members.setdefault(iface.channel_group, []).append(iface.name)
-    aggregates = {n for n, i in dev.interfaces.items() if i.kind == "aggregate"} | set(members)
+        if iface.kind == "aggregate":
+            aggregates.add(iface.name)
+    aggregates |= members.keys()
 
     role_by_name = {r.name: r for r in policy.roles}
     resolver = policy.resolver(fact_sources)
@@ -339,6 +347,12 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
     # ports share a handful of descriptions, so remember each answer.
     by_description = resolver.by_description
     seen: dict[str, RoleMatch | None] = {}
+    memo = resolver.description_memo
+    if memo is not None:
+        # the resolver's own answers by description, kept across devices: what
+        # from_selectors returns for a description it holds, without the call
+        seen = memo
+        by_description = True
     hostname = dev.hostname
     # aggregates first, so members can inherit their role
     ifaces = dev.interfaces.values()
@@ -348,9 +362,8 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
         found = resolver.from_facts(dev, iface, facts, sources) if sources else None
         if found is None:
             desc = iface.description
-            if by_description and desc in seen:
-                found = seen[desc]
-            else:
+            found = seen.get(desc, _UNSEEN) if by_description else _UNSEEN
+            if found is _UNSEEN:
                 found = resolver.from_selectors(hostname, iface.name, desc)
                 if by_description:
                     seen[desc] = found
@@ -390,7 +403,10 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
     junos_default_storm = family == "junos" and dev.extra.get("junos_els") is False
     eos = family == "eos"
     interfaces = dev.interfaces
+    new = _new
     out = eff.all_ports
+    in_scope_ports: list[EffectivePort] = []
+    storm_ports: list[EffectivePort] = []
     for iface in interfaces.values():
         name = iface.name
         hline = iface.line
@@ -418,7 +434,13 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             role = role_by_name.get(role_name)
             permitted = role.permitted_for(hostname) if role is not None else None
             permitted_by_role[role_name] = permitted
-        off = Eff(False, hline, "default")  # shared by the settings left at the default
+        # shared by the settings left at the default. The common Effs of this loop are built
+        # bare, their four slots set (a third of the class call's cost: see the port below)
+        off = new(Eff)
+        off.value = False
+        off.line = hline
+        off.origin = "default"
+        off.note = ""
         # edge (portfast / port type edge / edged-port)
         own = iface.edge
         if own is not None:
@@ -428,7 +450,11 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             elif trunk and edge_kw and not iface.edge_trunk:
                 edge = Eff(False, eline, "port", "portfast without 'trunk' is ignored on a trunk")
             else:
-                edge = Eff(True, eline, "port")
+                edge = new(Eff)
+                edge.value = True
+                edge.line = eline
+                edge.origin = "port"
+                edge.note = ""
         elif g_edge is not None:
             edge = g_edge_access_only if trunk else g_edge  # type: ignore[assignment]
         else:
@@ -458,14 +484,29 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
             if outside is not None:  # Junos ELS: not listed under `protocols rstp|mstp interface`
                 stp_port = Eff(False, outside["line"], "global", outside["note"])
             else:
-                stp_port = Eff(True, hline, "default")
+                stp_port = new(Eff)
+                stp_port.value = True
+                stp_port.line = hline
+                stp_port.origin = "default"
+                stp_port.note = ""
         # VLANs carried
         if trunk:
-            allowed = _allowed(iface, mode, family)
+            vset = iface.allowed_vlans
+            if vset is not None and not ifx.get("allowed_vlans_default"):
+                allowed = new(Eff)  # the trunk's own list: _allowed's common case
+                allowed.value = vset
+                allowed.line = lines.get("allowed_vlans") or hline
+                allowed.origin = "port"
+                allowed.note = ""
+            else:
+                allowed = _allowed(iface, mode, family)
         else:
             vid = iface.access_vlan
-            allowed = Eff(_access_set(vid or 1), lines.get("access_vlan") or hline,
-                          "port" if vid else "default")
+            allowed = new(Eff)
+            allowed.value = _access_set(vid or 1)
+            allowed.line = lines.get("access_vlan") or hline
+            allowed.origin = "port" if vid else "default"
+            allowed.note = ""
         shutdown = iface.shutdown
         if (nxos_l2_shut and not shutdown and switched and kind == "physical"
                 and "shutdown" not in lines):
@@ -496,19 +537,52 @@ def effective_device(dev: Device, policy: Policy, facts: Mapping[str, Any] | Non
                     storm_scope = False
         elif storm_on_members and name in members:
             storm_scope = active and bool(iface.storm_control)
+        acts = new(Eff)
         if storm_actions:
-            acts = Eff(frozenset(storm_actions), actions_line or hline, "port")
+            acts.value = frozenset(storm_actions)
+            acts.origin = "port"
         else:
-            acts = Eff(_NO_ACTIONS, actions_line or hline, "default")
-        out.append(EffectivePort(
-            name, iface, kind, role_name, mode, switched, shutdown,
-            active and group is None,  # in_scope
-            storm_scope, iface.description, group, members.get(name) or [],
-            allowed, permitted, edge, guard, bfilter, stp_port,
-            storm,  # read-only for rules
-            acts, hline,
-            match.source if match is not None else "",
-            _edge_auto(iface, edge) if eos else None,
-            storm_from,
-        ))
+            acts.value = _NO_ACTIONS
+            acts.origin = "default"
+        acts.line = actions_line or hline
+        acts.note = ""
+        in_scope = active and group is None
+        # EffectivePort(...) without the class call: calling a class runs its __init__
+        # through the type's slot wrapper, ~3x the cost of setting the slots of a bare
+        # instance, per port of every config. Every field is set: a field added to
+        # EffectivePort must be set here too (tests/effective_fast fails until it is).
+        port = new(EffectivePort)
+        port.name = name
+        port.iface = iface
+        port.kind = kind
+        port.role = role_name
+        port.mode = mode
+        port.switched = switched
+        port.shutdown = shutdown
+        port.in_scope = in_scope
+        port.storm_scope = storm_scope
+        port.description = iface.description
+        port.aggregate = group
+        port.members = members.get(name) or []
+        port.allowed_vlans = allowed
+        port.permitted_vlans = permitted
+        port.edge = edge
+        port.bpdu_guard = guard
+        port.bpdu_filter = bfilter
+        port.stp_enabled = stp_port
+        port.storm = storm  # read-only for rules
+        port.storm_actions = acts
+        port.line = hline
+        port.role_source = match.source if match is not None else ""
+        port.edge_auto = _edge_auto(iface, edge) if eos else None
+        port.storm_from = storm_from
+        out.append(port)
+        if in_scope:
+            in_scope_ports.append(port)
+        if storm_scope:
+            storm_ports.append(port)
+    # EffectiveDevice.ports / .storm_ports (cached properties: their values live in the
+    # instance dict), filled here rather than by two more passes over the ports
+    eff.__dict__["ports"] = in_scope_ports
+    eff.__dict__["storm_ports"] = storm_ports
     return eff

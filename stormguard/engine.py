@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stormguard.effective import effective_device
-from stormguard.findings import SEVERITY_RANK, Finding, Waiver
+from stormguard.findings import SEVERITY_RANK, Finding, Waiver, new_finding
 from stormguard.model import HYPERVISOR_PLATFORMS, PLATFORM_FAMILY, Device
 from stormguard.policy import Policy, waiver_expired, waiver_matches
 from stormguard.roles import FactSource
@@ -41,8 +41,11 @@ class AuditResult:
     fleet: Any = None
 
 
-@dataclass(frozen=True)
-class _Active:
+class _Active(NamedTuple):
+    """A rule with the policy's severity and params for it. (A named tuple rather than a
+    frozen dataclass, whose ``__init__`` sets each field through ``object.__setattr__``:
+    `stormguard lint` asks for a platform's rules once per device.)"""
+
     rule: Rule
     severity: str
     params: dict
@@ -57,12 +60,19 @@ def _mark_waived(f: Finding, waivers: Sequence[Waiver]) -> None:
             return
 
 
+def _active(policy: Policy, rule: Rule) -> _Active | None:
+    """The policy's settings for `rule`, or None when the policy disables it."""
+    if not policy.rule_enabled(rule.id):
+        return None
+    return _Active(rule, policy.severity_for(rule.id, rule.severity),
+                   policy.params_for(rule.id, rule.params))
+
+
+_UNASKED: Any = object()
+
+
 def _active_rules(policy: Policy) -> list[_Active]:
-    return [
-        _Active(r, policy.severity_for(r.id, r.severity), policy.params_for(r.id, r.params))
-        for r in all_rules()
-        if policy.rule_enabled(r.id)
-    ]
+    return [a for r in all_rules() if (a := _active(policy, r)) is not None]
 
 
 def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = None,
@@ -71,7 +81,10 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
     :func:`stormguard.topology.fact_roles.neighbor_role_source`) decide port roles ahead of
     the policy's description selectors; `stormguard lint` passes none."""
     today = today or dt.date.today()
-    active = _active_rules(policy)
+    # the device rules in ID order; the policy's settings of each asked once per call, on
+    # first need (`stormguard lint` audits one device per call: a platform's rules only)
+    rules = [r for r in all_rules() if r.scope == "device"]
+    acts: dict[str, _Active | None] = {}
     live_waivers = [w for w in policy.waivers if not waiver_expired(w, today)]
     expired = [w for w in policy.waivers if waiver_expired(w, today)]
     findings: list[Finding] = []
@@ -86,13 +99,17 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
         family = PLATFORM_FAMILY.get(platform, platform)
         hostname = dev.hostname
         source = dev.source
-        for act in active:
-            rule = act.rule
-            if rule.scope != "device" or (rule.platforms and platform not in rule.platforms):
+        for rule in rules:
+            if rule.platforms and platform not in rule.platforms:
                 continue
             if not rule.platforms and platform in HYPERVISOR_PLATFORMS:
                 continue  # ESXi: only rules that name it (switch/Linux syntax does not apply)
             rule_id = rule.id
+            act = acts.get(rule_id, _UNASKED)
+            if act is _UNASKED:
+                act = acts[rule_id] = _active(policy, rule)
+            if act is None:
+                continue  # disabled by the policy
             severity = act.severity
             ctx = RuleContext(rule_id, policy, family,
                               (rule_id, severity, hostname, platform, source))
@@ -105,18 +122,17 @@ def audit(devices: Iterable[Device], policy: Policy, *, today: dt.date | None = 
                 continue
             # the hot path of `stormguard lint` (hundreds of findings per config): findings
             # the rule made itself (rules.base.maker) are taken as they are, the rest built
-            # with positional arguments in Finding's field order; waivers looked at only when
-            # there are any
+            # by findings.new_finding; waivers looked at only when there are any
             for hit in hits:
                 if hit.__class__ is Finding:
                     f = hit
                 else:
                     cap = hit.severity
-                    f = Finding(rule_id,
-                                severity if cap is None else min(cap, severity, key=rank),
-                                hostname, platform, hit.interface, hit.line, hit.message,
-                                hit.expected, hit.actual, hit.remediation, source, False, None,
-                                hit.extra)
+                    f = new_finding(rule_id,
+                                    severity if cap is None else min(cap, severity, key=rank),
+                                    hostname, platform, hit.interface, hit.line, hit.message,
+                                    hit.expected, hit.actual, hit.remediation, source,
+                                    hit.extra)
                 if live_waivers:
                     _mark_waived(f, live_waivers)
                 append(f)

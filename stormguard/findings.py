@@ -28,9 +28,10 @@ class Waiver:
 
 @dataclass
 class Finding:
-    # The engine builds findings with positional arguments (the `stormguard lint` hot path):
-    # add a field at the end, or update stormguard/engine.py with it. Not slotted: reports
-    # read findings through ``__dict__``.
+    # The `stormguard lint` hot path builds findings field by field, without the class call
+    # (new_finding below, stormguard.rules.base.maker): a new field must be set there too
+    # (tests/rules/test_fast_finding.py fails until it is). Not slotted: reports read
+    # findings through ``__dict__``.
     rule: str
     severity: str
     device: str
@@ -55,3 +56,36 @@ class Finding:
         d = asdict(self)
         d.pop("extra", None)
         return d
+
+
+_new = object.__new__
+
+
+def new_finding(rule: str, severity: str, device: str, platform: str, interface: str | None,
+                line: int | None, message: str, expected: str, actual: str, remediation: str,
+                source: str, extra: dict[str, Any]) -> Finding:
+    """``Finding(rule, ..., source, False, None, extra)``: not waived, every other field given.
+
+    Why not the class call: calling a dataclass runs its generated ``__init__`` through the
+    type's slot wrapper, ~3x the cost of setting the fields on a bare instance, and the
+    engine makes hundreds of findings per config. The fields are set in their declared
+    order, so the instance (its ``__dict__`` and that dict's key order included) is the one
+    ``Finding(...)`` makes; tests/rules/test_engine_maker.py pins that and fails when a field
+    is added (add it here too, and in :func:`stormguard.rules.base.maker`).
+    """
+    f = _new(Finding)
+    f.rule = rule
+    f.severity = severity
+    f.device = device
+    f.platform = platform
+    f.interface = interface
+    f.line = line
+    f.message = message
+    f.expected = expected
+    f.actual = actual
+    f.remediation = remediation
+    f.source = source
+    f.waived = False
+    f.waiver = None
+    f.extra = extra
+    return f

@@ -55,7 +55,7 @@ from typing import Any
 
 from stormguard import remediation
 from stormguard.effective import EffectiveDevice, EffectivePort
-from stormguard.rules.base import Hit, RuleContext, role_extra
+from stormguard.rules.base import Hit, RuleContext, maker, role_extra
 from stormguard.vlans import VlanSet
 
 ID = "SG101"
@@ -86,8 +86,10 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     exempt = set(params.get("exempt_roles", ()))
     defined: VlanSet | None = None  # the device-wide suggestion, computed on first need
     fix = _fixer(dev, ctx.family, threshold)
+    expected = f"an explicit list of the VLANs needed (fewer than {threshold})"
+    make = maker(ctx)  # a config has dozens of such trunks: findings built directly
     for port in dev.ports:
-        if not port.is_trunk or port.role in exempt:
+        if port.mode != "trunk" or port.role in exempt:  # (is_trunk, without the call)
             continue
         allowed = port.allowed_vlans
         vlans = allowed.value
@@ -101,15 +103,13 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
             actual = f"{len(vlans)} VLANs ({vlans.to_text()})"
         if defined is None:
             defined = dev.defined_vlans - _VLAN1
-        yield Hit(
-            message=f"trunk {port.name} allows all VLANs: every broadcast storm reaches it",
-            interface=port.name,
-            line=allowed.line,
-            expected=f"an explicit list of the VLANs needed (fewer than {threshold})",
-            actual=actual,
-            remediation=fix(port, suggested_vlans(dev, port.permitted_vlans, defined), vlans),
-            extra=role_extra(port) if port.role_source else {},
-        )
+        name = port.name
+        # positional, in Hit's field order (message, interface, line, expected, actual,
+        # remediation, extra)
+        yield make(f"trunk {name} allows all VLANs: every broadcast storm reaches it", name,
+                   allowed.line, expected, actual,
+                   fix(port, suggested_vlans(dev, port.permitted_vlans, defined), vlans),
+                   role_extra(port) if port.role_source else {})
 
 
 def _fixer(dev: EffectiveDevice, family: str, threshold: int

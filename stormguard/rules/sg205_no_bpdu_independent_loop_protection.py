@@ -197,13 +197,20 @@ def _device_wide(dev: EffectiveDevice, ports: list[EffectivePort], family: str,
     what, fix = found
     own = _DEVICE_WIDE[family]
     tail = f" has no loop protection that works without BPDUs ({what})"
+    notes: dict[tuple[str, str], str] = {}  # (role, role_source) -> role_note: a handful
     for port in ports:
         if own is not None and own in (port.iface.extra.get("loop_protect") or ()):
             continue
+        role, why = port.role, port.role_source
+        note = notes.get((role, why))
+        if note is None:
+            note = notes[role, why] = role_note(port)
+        name = port.name
         # Positional, in Hit's field order (message, interface, line, expected, actual,
         # remediation, extra): a class called with keywords builds a dict of them each time.
-        yield make(f"host-facing port {port.name}{tail}{role_note(port)}", port.name,
-                   port.line, _EXPECTED, what, fix, role_extra(port))
+        # The extra is role_extra(port), written out (a call per finding otherwise).
+        yield make(f"host-facing port {name}{tail}{note}", name, port.line, _EXPECTED, what,
+                   fix, {"role": role, "role_source": why} if why else {"role": role})
 
 
 def _per_port(dev: EffectiveDevice, ports: list[EffectivePort], family: str,

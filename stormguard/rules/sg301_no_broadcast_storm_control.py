@@ -68,7 +68,7 @@ from typing import Any
 from stormguard import remediation
 from stormguard.effective import EffectiveDevice, EffectivePort
 from stormguard.model import SWITCH_PLATFORMS
-from stormguard.rules.base import Hit, RuleContext
+from stormguard.rules.base import Hit, RuleContext, maker
 from stormguard.rules.sg302_storm_threshold_too_high import PARAMS as SG302_PARAMS
 
 ID = "SG301"
@@ -86,34 +86,32 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     exempt = set(params["exempt_roles"])
     pol = ctx.policy.params_for("SG302", SG302_PARAMS)  # propose a level SG302 accepts
     fix = _fixer(dev, ctx.family, pol)
+    make = maker(ctx)  # a config has dozens of such ports: findings built directly
+    # positional below, in Hit's field order (message, interface, line, expected, actual,
+    # remediation, extra)
     for port in dev.storm_ports:
         if port.role in exempt:
             continue
-        sc = port.storm.get("broadcast")
+        storm = port.storm
+        sc = storm.get("broadcast") if storm else None
         if sc is not None and sc.level is not None:
             inert = port.iface.extra.get("storm_inert")
             if inert and "broadcast" in inert:
-                yield Hit(
-                    message=(f"broadcast storm-constrain on {port.name} sets thresholds but no "
-                             "limiting action: a storm is reported, never limited"),
-                    interface=port.name,
-                    line=sc.line,
-                    expected="storm-constrain control block (or shutdown)",
-                    actual="thresholds set, no limiting action",
+                yield make(
+                    f"broadcast storm-constrain on {port.name} sets thresholds but no "
+                    "limiting action: a storm is reported, never limited",
+                    port.name, sc.line,
+                    "storm-constrain control block (or shutdown)",
+                    "thresholds set, no limiting action",
                     # at the port-group / range the thresholds come from, if any
-                    remediation=remediation._iface(
+                    remediation._iface(
                         port.name, "storm-constrain control block", family=ctx.family,
                         at=remediation.source(port.iface, "storm_control.broadcast")),
-                )
+                    {})
             continue
-        yield Hit(
-            message=f"switched port {port.name} has no broadcast storm-control",
-            interface=port.name,
-            line=port.line,
-            expected="broadcast storm-control configured",
-            actual="none",
-            remediation=fix(port),
-        )
+        name = port.name
+        yield make(f"switched port {name} has no broadcast storm-control", name, port.line,
+                   "broadcast storm-control configured", "none", fix(port), {})
 
 
 def _fixer(dev: EffectiveDevice, family: str, pol: Mapping[str, Any]

@@ -60,6 +60,7 @@ PLATFORMS = ("cisco_ios", "cisco_xe", "cisco_nxos", "arista_eos", "juniper_junos
              "hp_comware")
 
 CAUSES = ("bpduguard", "storm-control", "loop-detect")
+_NONE: Mapping[str, int] = {}  # a port without loop protection (never written to)
 
 
 def _in_use(dev: EffectiveDevice, family: str) -> dict[str, int | None]:
@@ -68,8 +69,8 @@ def _in_use(dev: EffectiveDevice, family: str) -> dict[str, int | None]:
     for p in dev.ports:
         if "bpduguard" not in found and p.bpdu_guard.value:
             found["bpduguard"] = p.bpdu_guard.line
-        lp = p.iface.extra.get("loop_protect") or {}
         if "loop-detect" not in found:
+            lp = p.iface.extra.get("loop_protect") or _NONE
             if family == "cisco" and "loopdetect" in lp and p.iface.extra.get(
                     "loop_action") != "syslog":
                 found["loop-detect"] = lp["loopdetect"]

@@ -86,13 +86,18 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
     # per set of missing classes: (the message after the port name, actual, fix body after
     # the header); a device has hundreds of ports missing the same classes
     said: dict[tuple[str, ...], tuple[str, str, str | None]] = {}
+    single = wanted[0] if len(wanted) == 1 else None
     for port in dev.storm_ports:
         if port.role in exempt:
             continue
         storm = port.storm
-        # a port without any storm-control (most of them) misses every class wanted
-        key = tuple([t for t in wanted if t not in storm or storm[t].level is None]
-                    ) if storm else wanted
+        if not storm:  # a port without any storm-control misses every class wanted
+            key = wanted
+        elif single is not None:  # one class wanted (IOS): no list to build
+            sc = storm.get(single)
+            key = wanted if sc is None or sc.level is None else ()
+        else:
+            key = tuple([t for t in wanted if t not in storm or storm[t].level is None])
         if not key:
             continue
         known = said.get(key)
@@ -108,7 +113,10 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
                 continue  # SG301's business; its fix profile covers every class
             fix = _junos_fix(port, missing, v)
         else:
-            at = remediation.source(port.iface, "storm_control.broadcast", "storm_control")
+            iface = port.iface
+            # remediation.source, asked only of a port that inherits anything at all
+            at = (remediation.source(iface, "storm_control.broadcast", "storm_control")
+                  if iface.extra.get("inherited") else None)
             if body is not None and at is None:
                 fix = f"interface {name}{body}"
             else:
@@ -123,8 +131,17 @@ def check(dev: EffectiveDevice, params: Mapping[str, Any], ctx: RuleContext) -> 
         # Positional, in Hit's field order (message, interface, line, expected, actual,
         # remediation, extra): a class called with keywords builds a dict of them each time,
         # and this rule reports most ports of a config.
-        yield make(f"switched port {name}{rest}", name, port.storm_line(), expected, actual,
-                   fix, {"classes": missing})
+        # port.storm_line(), without the call in its common cases: the header on a port
+        # without storm-control, else the broadcast line (pinned by tests/rules/
+        # test_sg306_fast_paths.py)
+        if not storm:
+            line = port.line
+        elif (bc := storm.get("broadcast")) is not None and bc.line is not None:
+            line = bc.line
+        else:
+            line = port.storm_line()
+        yield make(f"switched port {name}{rest}", name, line, expected, actual, fix,
+                   {"classes": missing})
 
 
 def _junos_fix(port: EffectivePort, missing: list[str], v: remediation.Variant) -> str:

@@ -1,6 +1,7 @@
 """Findings a rule builds itself (:func:`stormguard.rules.base.maker`, the `stormguard lint`
-hot path of SG205 and SG306) are pinned equal to the ones the engine makes of Hits: every
-field, waivers and severity overrides included, over every example and rule fixture."""
+hot path of SG101, SG205, SG301 and SG306) are pinned equal to the ones the engine makes of
+Hits: every field, waivers and severity overrides included, over every example and rule
+fixture."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from stormguard.findings import Finding
 from stormguard.parsers import parse_config
 from stormguard.policy import load_policy
 from stormguard.rules import RuleContext
+from stormguard.rules import sg101_trunk_allows_all_vlans as sg101
 from stormguard.rules import sg205_no_bpdu_independent_loop_protection as sg205
+from stormguard.rules import sg301_no_broadcast_storm_control as sg301
 from stormguard.rules import sg306_no_multicast_unknown_unicast_storm_control as sg306
 from stormguard.rules.base import Hit, maker
 
@@ -26,17 +29,20 @@ PACK = """\
 rules:
   SG306: {severity: high}
   SG205: {severity: low}
+  SG101: {severity: medium}
 waivers:
   - {rule: SG205, interface: "*1/0/1*", reason: r, owner: o, expires: 2099-12-31}
   - {rule: SG306, interface: "*", reason: r, owner: o}
+  - {rule: SG101, interface: "*1*", reason: r, owner: o}
+  - {rule: SG301, device: "*", interface: "*", reason: r, owner: o, expires: 2099-01-01}
   - {rule: SG306, interface: "*", reason: gone, owner: o, expires: 2001-01-01}
 """
 
 
 def _hits_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """The general path: the rules yield Hits and the engine completes them."""
-    monkeypatch.setattr(sg205, "maker", lambda ctx: Hit)
-    monkeypatch.setattr(sg306, "maker", lambda ctx: Hit)
+    for rule in (sg101, sg205, sg301, sg306):
+        monkeypatch.setattr(rule, "maker", lambda ctx: Hit)
 
 
 @pytest.mark.parametrize("pack", [False, True])
@@ -56,7 +62,7 @@ def test_made_findings_equal_engine_findings(path: Path, pack: bool, tmp_path: P
         slow = audit(devices, policy, today=today)
     assert fast.findings == slow.findings
     assert fast.errors == slow.errors and fast.expired_waivers == slow.expired_waivers
-    made = [f for f in fast.findings if f.rule in ("SG205", "SG306")]
+    made = [f for f in fast.findings if f.rule in ("SG101", "SG205", "SG301", "SG306")]
     assert all(type(f) is Finding for f in made)
 
 
