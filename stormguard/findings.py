@@ -71,7 +71,7 @@ def new_finding(rule: str, severity: str, device: str, platform: str, interface:
     engine makes hundreds of findings per config. The fields are set in their declared
     order, so the instance (its ``__dict__`` and that dict's key order included) is the one
     ``Finding(...)`` makes; tests/rules/test_engine_maker.py pins that and fails when a field
-    is added (add it here too, and in :func:`stormguard.rules.base.maker`).
+    is added (add it here too: :func:`stormguard.rules.base.maker` builds through this).
     """
     f = _new(Finding)
     f.rule = rule
